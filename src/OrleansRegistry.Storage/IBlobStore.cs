@@ -1,0 +1,79 @@
+using OrleansRegistry.Core.Digests;
+
+namespace OrleansRegistry.Storage;
+
+/// <summary>
+/// Where blob bytes live. The shape fits both a filesystem and Azure block blobs:
+/// an upload stages its bytes in <em>parts</em> (a file per chunk attempt, or block ids),
+/// the grain of the upload keeps the list of committed parts, and <see cref="CommitAsync"/>
+/// turns that list into the content of a digest without passing bytes through a grain.
+/// Every provider passes the shared contract tests (tests/OrleansRegistry.Storage.Tests).
+/// </summary>
+public interface IBlobStore
+{
+    /// <summary>
+    /// Starts writing one chunk attempt of an upload. Each attempt writes parts of its own,
+    /// so two racing attempts never overwrite each other; the upload grain decides which
+    /// attempt's parts are kept.
+    /// </summary>
+    ValueTask<IStagingWriter> BeginStagingAsync(string uploadId, CancellationToken cancellationToken);
+
+    /// <summary>Reads the concatenation of the given staged parts (used to verify digests other than sha256).</summary>
+    Task<Stream> OpenStagedAsync(string uploadId, IReadOnlyList<string> parts, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Makes the staged parts, in order, the durable content of <paramref name="digest"/>
+    /// and returns its location. The caller has verified the digest. Idempotent: committing
+    /// content that is already stored returns the existing location and drops the parts.
+    /// </summary>
+    Task<BlobLocation> CommitAsync(string uploadId, IReadOnlyList<string> parts, long length, Digest digest, CancellationToken cancellationToken);
+
+    /// <summary>Deletes parts of an upload that will never be committed (a losing or failed attempt).</summary>
+    Task DeletePartsAsync(string uploadId, IReadOnlyList<string> parts, CancellationToken cancellationToken);
+
+    /// <summary>Deletes everything staged for an upload (cancelled, expired or finished).</summary>
+    Task DeleteStagingAsync(string uploadId, CancellationToken cancellationToken);
+
+    /// <summary>Uploads that have anything staged, with the time of their last write, for expiry.</summary>
+    IAsyncEnumerable<StagedUpload> ListStagedUploadsAsync(CancellationToken cancellationToken);
+
+    /// <summary>Stores small content (a manifest) durably under its digest in one call.</summary>
+    Task<BlobLocation> PutAsync(Digest digest, ReadOnlyMemory<byte> content, CancellationToken cancellationToken);
+
+    /// <summary>Length of stored content, or null when it is not there.</summary>
+    Task<long?> GetLengthAsync(BlobLocation location, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Opens stored content for reading from <paramref name="offset"/>, <paramref name="length"/>
+    /// bytes (null: to the end). Throws <see cref="BlobNotFoundException"/> when absent.
+    /// </summary>
+    Task<Stream> OpenReadAsync(BlobLocation location, long offset, long? length, CancellationToken cancellationToken);
+
+    /// <summary>Deletes stored content; absent content is not an error.</summary>
+    Task DeleteAsync(BlobLocation location, CancellationToken cancellationToken);
+}
+
+/// <summary>Writes one chunk attempt. Dispose without <see cref="CompleteAsync"/> abandons it.</summary>
+public interface IStagingWriter : IAsyncDisposable
+{
+    /// <summary>Bytes written so far by this attempt.</summary>
+    long Length { get; }
+
+    ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken);
+
+    /// <summary>Makes the attempt's bytes durable (fsync / staged blocks) and returns its parts, in order.</summary>
+    Task<IReadOnlyList<string>> CompleteAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>An opaque, provider-specific location of stored content (a relative path, a blob name).</summary>
+public readonly record struct BlobLocation(string Value)
+{
+    public override string ToString() => Value;
+}
+
+public readonly record struct StagedUpload(string UploadId, DateTimeOffset LastModified);
+
+public sealed class BlobNotFoundException(string location) : Exception($"blob content '{location}' is not stored");
+
+/// <summary>Thrown when storage has no room left; answered 507 and nothing partial stays visible.</summary>
+public sealed class StorageFullException(string message, Exception inner) : IOException(message, inner);
