@@ -1,0 +1,49 @@
+using Orleans.Concurrency;
+
+namespace OrleansRegistry.Grains.Blobs;
+
+/// <summary>
+/// The blob index (key: digest): where the verified bytes of a digest are stored and which
+/// repositories link them. Used for dedup, mount without <c>from</c> and, later, garbage collection.
+/// </summary>
+[Alias("blob")]
+public interface IBlobGrain : IGrainWithStringKey
+{
+    [AlwaysInterleave, Alias("get")]
+    Task<BlobInfo?> Get();
+
+    /// <summary>
+    /// Records the stored bytes of this digest. The first registration wins; a later one gets
+    /// the canonical location back (its own copy is then redundant).
+    /// </summary>
+    [Alias("register")]
+    Task<BlobInfo> Register(string location, long size);
+
+    /// <summary>Records that a repository links this blob; done before the repository links it.</summary>
+    [Alias("add-repository")]
+    Task AddRepository(string repository);
+
+    [Alias("remove-repository")]
+    Task RemoveRepository(string repository);
+}
+
+[GenerateSerializer, Immutable]
+public sealed record BlobInfo
+{
+    [Id(0)] public required string Location { get; init; }
+    [Id(1)] public required long Size { get; init; }
+
+    /// <summary>
+    /// Repositories that link the blob. A superset: a crash between this record and the
+    /// repository's own link leaves an extra name, which readers check against the repository.
+    /// </summary>
+    [Id(2)] public string[] Repositories { get; init; } = [];
+}
+
+[GenerateSerializer]
+public sealed class BlobState
+{
+    [Id(0)] public string? Location { get; set; }
+    [Id(1)] public long Size { get; set; }
+    [Id(2)] public HashSet<string> Repositories { get; set; } = new(StringComparer.Ordinal);
+}

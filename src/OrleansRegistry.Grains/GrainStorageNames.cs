@@ -1,0 +1,8 @@
+namespace OrleansRegistry.Grains;
+
+/// <summary>Names of the grain storage providers the grains use.</summary>
+public static class GrainStorageNames
+{
+    /// <summary>All registry metadata (repositories, uploads, blob index, catalog).</summary>
+    public const string Registry = "registry";
+}

@@ -1,0 +1,55 @@
+using Orleans.Concurrency;
+
+namespace OrleansRegistry.Grains.Repositories;
+
+/// <summary>
+/// One repository (key: its name). The single writer of its tags, manifests, blob links and
+/// referrers; reads interleave with each other and with a write awaiting storage, and see only
+/// persisted state.
+/// </summary>
+[Alias("repository")]
+public interface IRepositoryGrain : IGrainWithStringKey
+{
+    /// <summary>True once anything was ever stored (and not everything deleted).</summary>
+    [AlwaysInterleave, Alias("exists")]
+    Task<bool> Exists();
+
+    [AlwaysInterleave, Alias("get-blob")]
+    Task<BlobLink?> GetBlob(string digest);
+
+    /// <summary>Links a stored, verified blob into this repository. Idempotent.</summary>
+    [Alias("link-blob")]
+    Task LinkBlob(string digest, long size, string location);
+
+    [Alias("unlink-blob")]
+    Task<bool> UnlinkBlob(string digest);
+
+    /// <summary>
+    /// Stores a manifest (and optionally moves a tag to it) after checking that every blob it
+    /// references is linked here and, when <paramref name="requireChildManifests"/>, that every
+    /// child manifest of an index is stored here. Persisted before it returns.
+    /// </summary>
+    [Alias("put-manifest")]
+    Task<PutManifestResult> PutManifest(ManifestRecord manifest, string? tag, bool requireChildManifests);
+
+    [AlwaysInterleave, Alias("get-manifest")]
+    Task<ManifestRecord?> GetManifest(string digest);
+
+    [AlwaysInterleave, Alias("resolve-tag")]
+    Task<ManifestRecord?> ResolveTag(string tag);
+
+    /// <summary>Deletes a manifest and every tag that points at it.</summary>
+    [Alias("delete-manifest")]
+    Task<bool> DeleteManifest(string digest);
+
+    /// <summary>Deletes one tag; the manifest stays.</summary>
+    [Alias("delete-tag")]
+    Task<bool> DeleteTag(string tag);
+
+    /// <summary>Tags in lexical order after <paramref name="last"/>, at most <paramref name="limit"/>.</summary>
+    [AlwaysInterleave, Alias("list-tags")]
+    Task<TagPage> ListTags(string? last, int limit);
+
+    [AlwaysInterleave, Alias("referrers")]
+    Task<List<ReferrerEntry>> GetReferrers(string subject);
+}

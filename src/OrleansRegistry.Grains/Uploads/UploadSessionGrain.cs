@@ -1,0 +1,106 @@
+namespace OrleansRegistry.Grains.Uploads;
+
+public sealed class UploadSessionGrain(
+    [PersistentState("upload", GrainStorageNames.Registry)] IPersistentState<UploadSessionState> state,
+    TimeProvider clock)
+    : Grain, IUploadSessionGrain
+{
+    public async Task<UploadSnapshot> Start(string repository)
+    {
+        var now = clock.GetUtcNow();
+        state.State = new UploadSessionState { Repository = repository, CreatedAt = now, UpdatedAt = now };
+        await state.WriteStateAsync();
+        return Snapshot()!;
+    }
+
+    public Task<UploadSnapshot?> GetStatus(string repository) =>
+        Task.FromResult(state.State.Repository == repository ? Snapshot() : null);
+
+    public async Task<ChunkCommitResult> CommitChunk(string repository, long start, long length, string[] parts, byte[] hashState)
+    {
+        if (state.State.Repository != repository || state.State.CompletedDigest is not null)
+        {
+            return new ChunkCommitResult { Status = ChunkCommitStatus.UnknownUpload };
+        }
+
+        if (start != state.State.Length)
+        {
+            return new ChunkCommitResult { Status = ChunkCommitStatus.OffsetMismatch, Upload = Snapshot() };
+        }
+
+        var next = new UploadSessionState
+        {
+            Repository = repository,
+            Length = start + length,
+            Parts = [.. state.State.Parts, .. parts],
+            HashState = hashState,
+            CreatedAt = state.State.CreatedAt,
+            UpdatedAt = clock.GetUtcNow(),
+        };
+        await WriteAsync(next);
+        return new ChunkCommitResult { Status = ChunkCommitStatus.Committed, Upload = Snapshot() };
+    }
+
+    public async Task Complete(string digest)
+    {
+        var next = new UploadSessionState
+        {
+            Repository = state.State.Repository,
+            Length = state.State.Length,
+            CompletedDigest = digest,
+            CreatedAt = state.State.CreatedAt,
+            UpdatedAt = clock.GetUtcNow(),
+        };
+        await WriteAsync(next);
+    }
+
+    public async Task Cancel()
+    {
+        if (state.RecordExists)
+        {
+            await state.ClearStateAsync();
+        }
+
+        state.State = new UploadSessionState();
+        DeactivateOnIdle();
+    }
+
+    public async Task<bool> ExpireIfIdle(TimeSpan idle)
+    {
+        if (state.State.Repository is not null && clock.GetUtcNow() - state.State.UpdatedAt < idle)
+        {
+            return false;
+        }
+
+        await Cancel();
+        return true;
+    }
+
+    /// <summary>Persists the new state; the in-memory state changes only once storage has it.</summary>
+    private async Task WriteAsync(UploadSessionState next)
+    {
+        var previous = state.State;
+        state.State = next;
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            state.State = previous;
+            throw;
+        }
+    }
+
+    private UploadSnapshot? Snapshot() => state.State.Repository is null
+        ? null
+        : new UploadSnapshot
+        {
+            Repository = state.State.Repository,
+            Length = state.State.Length,
+            Parts = [.. state.State.Parts],
+            HashState = state.State.HashState,
+            CompletedDigest = state.State.CompletedDigest,
+            UpdatedAt = state.State.UpdatedAt,
+        };
+}
