@@ -14,17 +14,24 @@ public interface IBlobStore
     /// <summary>
     /// Starts writing one chunk attempt of an upload. Each attempt writes parts of its own,
     /// so two racing attempts never overwrite each other; the upload grain decides which
-    /// attempt's parts are kept.
+    /// attempt's parts are kept. Upload ids (and part ids) are 1 to 64 characters of
+    /// <c>A-Z a-z 0-9 - _</c>; providers may reject anything else with <see cref="ArgumentException"/>.
     /// </summary>
     ValueTask<IStagingWriter> BeginStagingAsync(string uploadId, CancellationToken cancellationToken);
 
-    /// <summary>Reads the concatenation of the given staged parts (used to verify digests other than sha256).</summary>
+    /// <summary>
+    /// Reads the concatenation of the given staged parts (used to verify digests other than sha256).
+    /// Throws <see cref="BlobNotFoundException"/> when a part is not staged.
+    /// </summary>
     Task<Stream> OpenStagedAsync(string uploadId, IReadOnlyList<string> parts, CancellationToken cancellationToken);
 
     /// <summary>
     /// Makes the staged parts, in order, the durable content of <paramref name="digest"/>
     /// and returns its location. The caller has verified the digest. Idempotent: committing
     /// content that is already stored returns the existing location and drops the parts.
+    /// Throws <see cref="InvalidOperationException"/> when the parts (or the stored content) do not hold
+    /// exactly <paramref name="length"/> bytes, and <see cref="BlobNotFoundException"/> when a part is
+    /// missing and the content is not stored either.
     /// </summary>
     Task<BlobLocation> CommitAsync(string uploadId, IReadOnlyList<string> parts, long length, Digest digest, CancellationToken cancellationToken);
 
@@ -45,7 +52,8 @@ public interface IBlobStore
 
     /// <summary>
     /// Opens stored content for reading from <paramref name="offset"/>, <paramref name="length"/>
-    /// bytes (null: to the end). Throws <see cref="BlobNotFoundException"/> when absent.
+    /// bytes (null: to the end). Throws <see cref="BlobNotFoundException"/> when absent and
+    /// <see cref="ArgumentOutOfRangeException"/> when the range reaches past the end of the content.
     /// </summary>
     Task<Stream> OpenReadAsync(BlobLocation location, long offset, long? length, CancellationToken cancellationToken);
 

@@ -13,7 +13,8 @@ internal static class DurableFiles
 
     public static void FlushFile(string path)
     {
-        using SafeFileHandle handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read);
+        // Write access: Windows flushes only handles opened for writing.
+        using SafeFileHandle handle = File.OpenHandle(path, FileMode.Open, FileAccess.Write);
         RandomAccess.FlushToDisk(handle);
     }
 

@@ -80,17 +80,13 @@ public sealed class FileSystemBlobStore : IBlobStore
 
         if (paths.Length == 1)
         {
-            // The part was flushed when staged; flushing again is cheap and guards against any other writer.
-            DurableFiles.FlushFile(paths[0]);
-            if (!DurableFiles.TryPublish(paths[0], finalPath))
-            {
-                DeleteFiles(paths);
-            }
-
-            return location;
+            PublishPart(paths[0], finalPath);
+        }
+        else
+        {
+            await PublishConcatenationAsync(paths, length, finalPath, cancellationToken).ConfigureAwait(false);
         }
 
-        await PublishConcatenationAsync(paths, length, finalPath, cancellationToken).ConfigureAwait(false);
         DeleteFiles(paths);
         return location;
     }
@@ -216,6 +212,21 @@ public sealed class FileSystemBlobStore : IBlobStore
             Options = FileOptions.Asynchronous,
             PreallocationSize = length,
         });
+
+    // A single part becomes the content itself: no copy, just a rename.
+    private static void PublishPart(string partPath, string finalPath)
+    {
+        try
+        {
+            // The part was flushed when staged; flushing again is cheap and does not trust that.
+            DurableFiles.FlushFile(partPath);
+            DurableFiles.TryPublish(partPath, finalPath);
+        }
+        catch (IOException exception) when (DiskFull.Is(exception))
+        {
+            throw DiskFull.ToStorageFull(exception);
+        }
+    }
 
     private async Task PublishConcatenationAsync(string[] paths, long length, string finalPath, CancellationToken cancellationToken)
     {
