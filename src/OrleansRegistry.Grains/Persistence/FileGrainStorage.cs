@@ -161,7 +161,10 @@ public sealed class FileGrainStorage : IGrainStorage, ILifecycleParticipant<ISil
                 throw;
             }
 
-            // The rename is done; from here on the write has happened and must be reported so.
+            // The rename is done: the file now carries the new etag, so the caller's state must
+            // too, even if making the rename durable below fails (a retry then succeeds).
+            grainState.ETag = newETag;
+            grainState.RecordExists = true;
             DirectorySync.Fsync(directory);
         }
         finally
@@ -169,8 +172,6 @@ public sealed class FileGrainStorage : IGrainStorage, ILifecycleParticipant<ISil
             stripe.Release();
         }
 
-        grainState.ETag = newETag;
-        grainState.RecordExists = true;
         if (_logger.IsEnabled(LogLevel.Trace))
         {
             _logger.LogTrace("Wrote state {StateName} of {GrainId} to {Path} ({Bytes} bytes)", stateName, grainId, path, bytes.Length);
