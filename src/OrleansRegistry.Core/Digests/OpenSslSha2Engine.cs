@@ -119,8 +119,10 @@ internal sealed unsafe class OpenSslSha2Engine : ISha2Engine
     /// </summary>
     private bool PassesSelfTest()
     {
-        // Room past the expected size: a larger foreign struct must not corrupt memory.
+        // Slack past the expected size, filled with a sentinel: a library with a larger struct
+        // writes into it (harmlessly) and is then rejected.
         Span<byte> native = stackalloc byte[Layout.ContextSize + 256];
+        native.Fill(0xA5);
         Span<byte> managed = stackalloc byte[Layout.ContextSize];
         var managedEngine = ManagedSha2Engine.For(Layout.Algorithm);
         fixed (byte* ctx = native)
@@ -154,7 +156,7 @@ internal sealed unsafe class OpenSslSha2Engine : ISha2Engine
         }
 
         managedEngine.Final(managed, managedHash);
-        return nativeHash.SequenceEqual(managedHash);
+        return nativeHash.SequenceEqual(managedHash) && !native[Layout.ContextSize..].ContainsAnyExcept((byte)0xA5);
     }
 
     private void CheckSize(ReadOnlySpan<byte> context)

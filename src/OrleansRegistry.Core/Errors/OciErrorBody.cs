@@ -1,4 +1,5 @@
 using System.Text.Json;
+using OrleansRegistry.Core.Json;
 
 namespace OrleansRegistry.Core.Errors;
 
@@ -9,7 +10,7 @@ public static class OciErrorBody
     public static byte[] ToUtf8Json(params IEnumerable<OciError> errors)
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, RegistryJson.WriterOptions))
         {
             writer.WriteStartObject();
             writer.WriteStartArray("errors");
