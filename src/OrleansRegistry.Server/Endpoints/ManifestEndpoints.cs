@@ -1,0 +1,122 @@
+using Microsoft.Extensions.Options;
+using OrleansRegistry.Core.Digests;
+using OrleansRegistry.Core.Errors;
+using OrleansRegistry.Core.Media;
+using OrleansRegistry.Core.References;
+using OrleansRegistry.Server.Hosting;
+using OrleansRegistry.Server.Http;
+using OrleansRegistry.Server.Manifests;
+using OrleansRegistry.Server.Routing;
+
+namespace OrleansRegistry.Server.Endpoints;
+
+/// <summary><c>/v2/&lt;name&gt;/manifests/&lt;reference&gt;</c>: GET, HEAD, PUT and DELETE by tag or digest.</summary>
+public sealed class ManifestEndpoints(ManifestService manifests, IOptions<RegistryOptions> options)
+{
+    public Task HandleAsync(RegistryRequest request)
+    {
+        var reference = ParseReference(request.Argument);
+        return request.Request.Method switch
+        {
+            "PUT" => PutAsync(request, reference),
+            "DELETE" => DeleteAsync(request),
+            _ => GetAsync(request),
+        };
+    }
+
+    private async Task GetAsync(RegistryRequest request)
+    {
+        var record = await manifests.ResolveAsync(request.Name, request.Argument);
+        var accept = string.Join(',', request.Request.Headers.Accept.ToArray());
+        if (accept.Length > 0 && !AcceptNegotiation.Accepts(accept, record.MediaType))
+        {
+            throw new OciException(OciErrorCode.ManifestUnknown, "the manifest is not available in an accepted media type",
+                new { mediaType = record.MediaType }, StatusCodes.Status404NotFound);
+        }
+
+        var response = request.Response;
+        response.ContentType = record.MediaType;
+        response.ContentLength = record.Size;
+        response.Headers[RegistryHeaders.ContentDigest] = record.Digest;
+        response.Headers.ETag = $"\"{record.Digest}\"";
+        if (request.Request.Headers.IfNoneMatch.ToString().Contains($"\"{record.Digest}\"", StringComparison.Ordinal))
+        {
+            response.StatusCode = StatusCodes.Status304NotModified;
+            response.ContentLength = null;
+            return;
+        }
+
+        if (request.IsHead)
+        {
+            return;
+        }
+
+        await using var content = await manifests.OpenAsync(record, request.Aborted);
+        await content.CopyToAsync(response.Body, request.Aborted);
+    }
+
+    private async Task PutAsync(RegistryRequest request, Reference reference)
+    {
+        var body = await ReadManifestBodyAsync(request);
+        var record = await manifests.PutAsync(
+            request.Name,
+            reference.IsDigest ? null : reference.Tag,
+            reference.IsDigest ? reference.Digest : null,
+            body,
+            request.Request.ContentType,
+            request.Aborted);
+
+        var response = request.Response;
+        response.StatusCode = StatusCodes.Status201Created;
+        response.Headers.Location = $"/v2/{request.Name}/manifests/{record.Digest}";
+        response.Headers[RegistryHeaders.ContentDigest] = record.Digest;
+        if (record.Subject is not null)
+        {
+            response.Headers[RegistryHeaders.OciSubject] = record.Subject;
+        }
+
+        response.ContentLength = 0;
+    }
+
+    private async Task DeleteAsync(RegistryRequest request)
+    {
+        await manifests.DeleteAsync(request.Name, request.Argument);
+        request.Response.StatusCode = StatusCodes.Status202Accepted;
+        request.Response.ContentLength = 0;
+    }
+
+    /// <summary>Reads the body up to the configured maximum; 413 beyond it, without reading the rest.</summary>
+    private async Task<byte[]> ReadManifestBodyAsync(RegistryRequest request)
+    {
+        var max = options.Value.MaxManifestBytes;
+        var declared = request.Request.ContentLength;
+        if (declared > max)
+        {
+            throw TooLarge(max);
+        }
+
+        using var buffer = new MemoryStream(declared is { } d ? (int)d : 4096);
+        var chunk = new byte[Math.Min(max + 1, 81920)];
+        int read;
+        while ((read = await request.Request.Body.ReadAsync(chunk, request.Aborted)) > 0)
+        {
+            buffer.Write(chunk, 0, read);
+            if (buffer.Length > max)
+            {
+                throw TooLarge(max);
+            }
+        }
+
+        return buffer.ToArray();
+    }
+
+    private static OciException TooLarge(long max) =>
+        new(OciErrorCode.SizeInvalid, "manifest exceeds the maximum size", new { maximum = max }, StatusCodes.Status413PayloadTooLarge);
+
+    private static Reference ParseReference(string value) =>
+        Reference.TryParse(value, out var reference)
+            ? reference
+            : throw new OciException(
+                value.Contains(':') ? OciErrorCode.DigestInvalid : OciErrorCode.ManifestInvalid,
+                "invalid tag or digest", new { reference = value }, StatusCodes.Status400BadRequest);
+}

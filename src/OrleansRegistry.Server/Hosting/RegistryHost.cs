@@ -1,0 +1,69 @@
+using Microsoft.Extensions.Options;
+using OrleansRegistry.Grains;
+using OrleansRegistry.Grains.Persistence;
+using OrleansRegistry.Server.Endpoints;
+using OrleansRegistry.Server.Http;
+using OrleansRegistry.Server.Maintenance;
+using OrleansRegistry.Server.Manifests;
+using OrleansRegistry.Server.Routing;
+using OrleansRegistry.Server.Uploads;
+using OrleansRegistry.Storage;
+using OrleansRegistry.Storage.FileSystem;
+
+namespace OrleansRegistry.Server.Hosting;
+
+/// <summary>Builds the gateway silo: Kestrel, the OCI endpoints and an Orleans silo in one process.</summary>
+public static class RegistryHost
+{
+    public static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        var registry = builder.Configuration.GetSection(RegistryOptions.Section).Get<RegistryOptions>() ?? new RegistryOptions();
+        var dataPath = Path.GetFullPath(registry.DataPath);
+        Directory.CreateDirectory(dataPath);
+
+        // One process per data directory: a second one would corrupt grain state and uploads.
+        var dataLock = DataDirectoryLock.Acquire(dataPath);
+        builder.Services.AddSingleton(dataLock);
+
+        builder.Services.Configure<RegistryOptions>(builder.Configuration.GetSection(RegistryOptions.Section));
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<IBlobStore>(_ => new FileSystemBlobStore(new FileSystemBlobStoreOptions
+        {
+            RootPath = Path.Combine(dataPath, "storage"),
+        }));
+        builder.Services.AddSingleton<UploadService>();
+        builder.Services.AddSingleton<ManifestService>();
+        builder.Services.AddSingleton<BaseEndpoints>();
+        builder.Services.AddSingleton<CatalogEndpoints>();
+        builder.Services.AddSingleton<TagEndpoints>();
+        builder.Services.AddSingleton<ManifestEndpoints>();
+        builder.Services.AddSingleton<BlobEndpoints>();
+        builder.Services.AddSingleton<UploadEndpoints>();
+        builder.Services.AddSingleton<ReferrerEndpoints>();
+        builder.Services.AddSingleton<RegistryDispatcher>();
+        builder.Services.AddSingleton<UploadJanitor>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<UploadJanitor>());
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            // Blob uploads are unbounded by default (MaxBlobBytes limits them); manifests check their own limit.
+            kestrel.Limits.MaxRequestBodySize = null;
+            kestrel.AddServerHeader = false;
+        });
+
+        builder.UseOrleans(silo =>
+        {
+            var endpoints = registry.Silo;
+            silo.UseLocalhostClustering(endpoints.SiloPort, endpoints.GatewayPort, serviceId: endpoints.ServiceId, clusterId: endpoints.ClusterId);
+            silo.AddFileGrainStorage(GrainStorageNames.Registry, options => options.RootPath = Path.Combine(dataPath, "grains"));
+        });
+
+        var app = builder.Build();
+        app.UseMiddleware<RegistryErrorMiddleware>();
+        var dispatcher = app.Services.GetRequiredService<RegistryDispatcher>();
+        app.Map("/v2", branch => branch.Run(dispatcher.DispatchAsync));
+        app.Logger.LogInformation("data directory {DataPath}", dataPath);
+        return app;
+    }
+}

@@ -1,0 +1,49 @@
+namespace OrleansRegistry.Server.Hosting;
+
+/// <summary>The <c>Registry</c> configuration section. Every key is listed in docs/configuration.md.</summary>
+public sealed class RegistryOptions
+{
+    public const string Section = "Registry";
+
+    /// <summary>Root of everything the embedded mode stores: blobs, uploads, grain state. Default <c>./data</c>.</summary>
+    public string DataPath { get; set; } = "./data";
+
+    /// <summary>Whether manifests, tags and blobs may be deleted. Default true; when false, DELETE answers 405.</summary>
+    public bool DeleteEnabled { get; set; } = true;
+
+    /// <summary>Largest manifest accepted, in bytes. Default 4 MiB (the spec asks for at least 4 MB); larger gets 413.</summary>
+    public long MaxManifestBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>Largest blob accepted, in bytes; null means no limit. Default null.</summary>
+    public long? MaxBlobBytes { get; set; }
+
+    /// <summary>
+    /// Whether every child manifest of an index must already be in the repository (MANIFEST_BLOB_UNKNOWN
+    /// otherwise). Default true; turn off to accept sparse indexes (a subset of platforms copied).
+    /// </summary>
+    public bool RequireIndexChildren { get; set; } = true;
+
+    /// <summary>An upload session idle this long is expired and its staged bytes removed. Default 24 hours (Azure drops uncommitted blocks after 7 days).</summary>
+    public TimeSpan UploadIdleTimeout { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>How often expired uploads are looked for. Default 10 minutes.</summary>
+    public TimeSpan UploadSweepInterval { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Orleans endpoints of this silo.</summary>
+    public SiloEndpointOptions Silo { get; set; } = new();
+}
+
+public sealed class SiloEndpointOptions
+{
+    /// <summary>Silo-to-silo port. Default 11111.</summary>
+    public int SiloPort { get; set; } = 11111;
+
+    /// <summary>Orleans client gateway port. Default 30000.</summary>
+    public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>Orleans cluster id. Default <c>orleans-registry</c>.</summary>
+    public string ClusterId { get; set; } = "orleans-registry";
+
+    /// <summary>Orleans service id; grain state is keyed by it, so keep it stable. Default <c>orleans-registry</c>.</summary>
+    public string ServiceId { get; set; } = "orleans-registry";
+}

@@ -1,0 +1,4 @@
+using OrleansRegistry.Server.Hosting;
+
+var app = RegistryHost.Build(args);
+await app.RunAsync();

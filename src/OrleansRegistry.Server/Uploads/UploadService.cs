@@ -1,0 +1,240 @@
+using System.Buffers;
+using Microsoft.Extensions.Options;
+using OrleansRegistry.Core.Digests;
+using OrleansRegistry.Core.Errors;
+using OrleansRegistry.Grains.Blobs;
+using OrleansRegistry.Grains.Repositories;
+using OrleansRegistry.Grains.Uploads;
+using OrleansRegistry.Server.Hosting;
+using OrleansRegistry.Storage;
+
+namespace OrleansRegistry.Server.Uploads;
+
+/// <summary>
+/// Every way a blob arrives (monolithic POST, POST+PUT, PATCH chunks, streamed PATCH, mount)
+/// ends here: bytes stream from the request to storage and through the resumable SHA-256,
+/// the upload grain records each chunk, and the final PUT verifies the digest before the
+/// bytes become visible under it.
+/// </summary>
+public sealed class UploadService(IGrainFactory grains, IBlobStore store, IOptions<RegistryOptions> options)
+{
+    // Large reads keep storage writes and hash calls few; pooled so a push allocates nothing per chunk.
+    private const int BufferSize = 1024 * 1024;
+
+    public async Task<(string UploadId, UploadSnapshot Upload)> StartAsync(string repository, CancellationToken cancellationToken)
+    {
+        var uploadId = Guid.NewGuid().ToString("N");
+        var upload = await Session(uploadId).Start(repository);
+
+        // An empty attempt marks the upload in storage, so that an upload abandoned before its
+        // first byte is still found and expired by the janitor.
+        await using (var marker = await store.BeginStagingAsync(uploadId, cancellationToken))
+        {
+            await marker.CompleteAsync(cancellationToken);
+        }
+
+        return (uploadId, upload);
+    }
+
+    public async Task<UploadSnapshot> GetAsync(string repository, string uploadId)
+    {
+        var upload = await Session(uploadId).GetStatus(repository);
+        return upload is null || upload.CompletedDigest is not null
+            ? throw new OciException(OciErrorCode.BlobUploadUnknown, detail: uploadId)
+            : upload;
+    }
+
+    /// <summary>
+    /// Streams one chunk into the upload. <paramref name="range"/> is the chunk's Content-Range
+    /// when the client sent one: it must start at the committed length (416 otherwise) and the
+    /// body must be exactly that long.
+    /// </summary>
+    public async Task<UploadSnapshot> AppendAsync(
+        string repository, string uploadId, Stream body, (long Start, long End)? range, CancellationToken cancellationToken)
+    {
+        var upload = await GetAsync(repository, uploadId);
+        if (range is { } r && r.Start != upload.Length)
+        {
+            throw new UploadOffsetMismatchException(upload);
+        }
+
+        var hash = upload.HashState.Length == 0
+            ? ResumableHash.Create(DigestAlgorithm.Sha256)
+            : ResumableHash.Restore(DigestAlgorithm.Sha256, upload.HashState);
+        var maxBlob = options.Value.MaxBlobBytes;
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        try
+        {
+            await using var writer = await store.BeginStagingAsync(uploadId, cancellationToken);
+            while (true)
+            {
+                var read = await body.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                if (maxBlob is { } max && upload.Length + writer.Length + read > max)
+                {
+                    throw new OciException(OciErrorCode.SizeInvalid, "blob exceeds the maximum size",
+                        new { maximum = max }, StatusCodes.Status413PayloadTooLarge);
+                }
+
+                hash.Append(buffer.AsSpan(0, read));
+                await writer.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                if (read < buffer.Length)
+                {
+                    break;
+                }
+            }
+
+            var length = writer.Length;
+            if (range is { } expected && expected.End - expected.Start + 1 != length)
+            {
+                throw new OciException(OciErrorCode.BlobUploadInvalid,
+                    $"Content-Range {expected.Start}-{expected.End} does not match the {length} bytes sent");
+            }
+
+            if (length == 0)
+            {
+                return upload;
+            }
+
+            var parts = await writer.CompleteAsync(cancellationToken);
+            var result = await Session(uploadId).CommitChunk(repository, upload.Length, length, [.. parts], hash.ExportState());
+            switch (result.Status)
+            {
+                case ChunkCommitStatus.Committed:
+                    return result.Upload!;
+                case ChunkCommitStatus.OffsetMismatch:
+                    await store.DeletePartsAsync(uploadId, parts, CancellationToken.None);
+                    throw new UploadOffsetMismatchException(result.Upload!);
+                default:
+                    await store.DeletePartsAsync(uploadId, parts, CancellationToken.None);
+                    throw new OciException(OciErrorCode.BlobUploadUnknown, detail: uploadId);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// Finishes an upload: verifies <paramref name="digest"/> against the bytes, commits them and
+    /// links the blob into the repository. A retry after a lost 201 succeeds again. SHA-256 comes
+    /// from the state carried by the chunks; any other algorithm (known only now) is verified by
+    /// reading the staged bytes once more.
+    /// </summary>
+    public async Task<BlobLink> FinishAsync(string repository, string uploadId, Digest digest, CancellationToken cancellationToken)
+    {
+        var session = Session(uploadId);
+        var upload = await session.GetStatus(repository)
+            ?? throw new OciException(OciErrorCode.BlobUploadUnknown, detail: uploadId);
+        if (upload.CompletedDigest is { } completed)
+        {
+            if (completed != digest.ToString())
+            {
+                throw new OciException(OciErrorCode.BlobUploadUnknown, "the upload was finished with another digest", uploadId);
+            }
+
+            var blob = await grains.GetGrain<IBlobGrain>(completed).Get()
+                ?? throw new OciException(OciErrorCode.BlobUploadUnknown, detail: uploadId);
+            return await LinkAsync(repository, digest, blob);
+        }
+
+        var actual = await ComputeDigestAsync(uploadId, upload, digest.Algorithm, cancellationToken);
+        if (actual != digest)
+        {
+            await session.Cancel();
+            await store.DeleteStagingAsync(uploadId, CancellationToken.None);
+            throw new OciException(OciErrorCode.DigestInvalid, "the digest does not match the uploaded content",
+                new { expected = digest.ToString(), actual = actual.ToString() });
+        }
+
+        var location = await store.CommitAsync(uploadId, upload.Parts, upload.Length, digest, cancellationToken);
+        var info = await grains.GetGrain<IBlobGrain>(digest.ToString()).Register(location.Value, upload.Length);
+        if (info.Location != location.Value)
+        {
+            // Another upload of the same bytes registered first; this copy is redundant.
+            await store.DeleteAsync(location, CancellationToken.None);
+        }
+
+        var link = await LinkAsync(repository, digest, info);
+        await session.Complete(digest.ToString());
+        return link;
+    }
+
+    public async Task CancelAsync(string repository, string uploadId)
+    {
+        await GetAsync(repository, uploadId);
+        await Session(uploadId).Cancel();
+        await store.DeleteStagingAsync(uploadId, CancellationToken.None);
+    }
+
+    /// <summary>
+    /// Mounts a blob into <paramref name="repository"/>: from <paramref name="from"/> when given,
+    /// otherwise from wherever the registry holds it (automatic content discovery).
+    /// Null when it cannot be mounted; the caller then starts a plain upload.
+    /// </summary>
+    public async Task<BlobLink?> TryMountAsync(string repository, Digest digest, string? from)
+    {
+        var existing = await grains.GetGrain<IRepositoryGrain>(repository).GetBlob(digest.ToString());
+        if (existing is not null)
+        {
+            return existing;
+        }
+
+        BlobInfo? source;
+        if (from is not null)
+        {
+            var link = await grains.GetGrain<IRepositoryGrain>(from).GetBlob(digest.ToString());
+            source = link is null ? null : new BlobInfo { Location = link.Location, Size = link.Size };
+        }
+        else
+        {
+            source = await grains.GetGrain<IBlobGrain>(digest.ToString()).Get();
+        }
+
+        return source is null ? null : await LinkAsync(repository, digest, source);
+    }
+
+    /// <summary>Blob index first, then the repository: a crash in between leaves only a superset in the index.</summary>
+    private async Task<BlobLink> LinkAsync(string repository, Digest digest, BlobInfo blob)
+    {
+        await grains.GetGrain<IBlobGrain>(digest.ToString()).AddRepository(repository);
+        await grains.GetGrain<IRepositoryGrain>(repository).LinkBlob(digest.ToString(), blob.Size, blob.Location);
+        return new BlobLink { Size = blob.Size, Location = blob.Location };
+    }
+
+    private async Task<Digest> ComputeDigestAsync(string uploadId, UploadSnapshot upload, DigestAlgorithm algorithm, CancellationToken cancellationToken)
+    {
+        if (algorithm == DigestAlgorithm.Sha256)
+        {
+            var hash = upload.HashState.Length == 0
+                ? ResumableHash.Create(DigestAlgorithm.Sha256)
+                : ResumableHash.Restore(DigestAlgorithm.Sha256, upload.HashState);
+            return hash.GetCurrentDigest();
+        }
+
+        var other = ResumableHash.Create(algorithm);
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        try
+        {
+            await using var staged = await store.OpenStagedAsync(uploadId, upload.Parts, cancellationToken);
+            int read;
+            while ((read = await staged.ReadAsync(buffer, cancellationToken)) > 0)
+            {
+                other.Append(buffer.AsSpan(0, read));
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        return other.GetCurrentDigest();
+    }
+
+    private IUploadSessionGrain Session(string uploadId) => grains.GetGrain<IUploadSessionGrain>(uploadId);
+}
