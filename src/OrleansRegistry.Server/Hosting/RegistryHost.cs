@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using OrleansRegistry.Grains;
 using OrleansRegistry.Grains.Persistence;
+using OrleansRegistry.Server.Health;
 using OrleansRegistry.Server.Endpoints;
 using OrleansRegistry.Server.Http;
 using OrleansRegistry.Server.Maintenance;
@@ -27,6 +28,15 @@ public static class RegistryHost
         builder.Services.AddSingleton(dataLock);
 
         builder.Services.Configure<RegistryOptions>(builder.Configuration.GetSection(RegistryOptions.Section));
+        var drainSection = builder.Configuration.GetSection($"{RegistryOptions.Section}:Drain");
+        builder.Services.Configure<DrainOptions>(drainSection);
+        builder.Services.AddSingleton<DrainCoordinator>();
+        builder.Services.Configure<HostOptions>(host =>
+        {
+            // The drain runs inside the stop; leave room for it and for the silo to leave the cluster.
+            var drain = drainSection.Get<DrainOptions>() ?? new DrainOptions();
+            host.ShutdownTimeout = drain.Delay + drain.Timeout + TimeSpan.FromSeconds(30);
+        });
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<IBlobStore>(_ => new FileSystemBlobStore(new FileSystemBlobStoreOptions
         {
@@ -60,6 +70,10 @@ public static class RegistryHost
         });
 
         var app = builder.Build();
+        var drainCoordinator = app.Services.GetRequiredService<DrainCoordinator>();
+        app.Lifetime.ApplicationStopping.Register(drainCoordinator.Drain);
+        app.UseMiddleware<DrainMiddleware>();
+        app.MapHealth();
         app.UseMiddleware<RegistryErrorMiddleware>();
         var dispatcher = app.Services.GetRequiredService<RegistryDispatcher>();
         app.Map("/v2", branch => branch.Run(dispatcher.DispatchAsync));
