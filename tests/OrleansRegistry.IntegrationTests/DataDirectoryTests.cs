@@ -43,6 +43,24 @@ public sealed class DataDirectoryTests(ITestOutputHelper log)
         Assert.Equal(0, await first.StopAsync(TimeSpan.FromSeconds(30)));
     }
 
+    /// <summary>
+    /// An operator error, not a crash: one line naming the directory and exit code 1, rather than an
+    /// unhandled exception (stack trace, SIGABRT exit 134 and possibly a core dump).
+    /// </summary>
+    [Fact]
+    public async Task Refused_start_is_a_clean_error_not_an_unhandled_exception()
+    {
+        using var data = new TempDirectory();
+        await using var first = await RegistryProcess.StartReadyAsync(data.Path, log);
+        await using var second = RegistryProcess.Start(data.Path, log);
+        var exitCode = await second.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        var output = second.Output;
+        Assert.Contains("in use", output, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("Unhandled exception", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+        Assert.Equal(1, exitCode);
+    }
+
     [Fact]
     public async Task Startup_time_to_first_200_on_v2()
     {
