@@ -1,0 +1,293 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace OrleansRegistry.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// The registry server as a separate OS process (<c>dotnet OrleansRegistry.Server.dll</c>) on
+/// loopback ports of its own. Captures stdout and stderr; disposing kills it if still running
+/// and writes the captured output to the test's output.
+/// </summary>
+public sealed partial class RegistryProcess : IAsyncDisposable
+{
+    private const int SigTerm = 15;
+
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+    private readonly ITestOutputHelper? _log;
+    private readonly Stopwatch _sinceStart;
+
+    private RegistryProcess(Process process, Stopwatch sinceStart, int httpPort, string dataPath, ITestOutputHelper? log)
+    {
+        _process = process;
+        _sinceStart = sinceStart;
+        _log = log;
+        HttpPort = httpPort;
+        DataPath = dataPath;
+        BaseAddress = new Uri($"http://127.0.0.1:{httpPort}");
+    }
+
+    public int HttpPort { get; }
+
+    public string DataPath { get; }
+
+    public Uri BaseAddress { get; }
+
+    public int Id => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    public int ExitCode => _process.ExitCode;
+
+    /// <summary>Everything the process wrote so far, stdout and stderr interleaved (stderr lines prefixed).</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    /// <summary>The build configuration these tests run in (the server is taken from the same one).</summary>
+    public static string Configuration =>
+        AppContext.BaseDirectory.Replace('\\', '/').Contains("/bin/Debug/", StringComparison.Ordinal) ? "Debug" : "Release";
+
+    public static string RepositoryRoot
+    {
+        get
+        {
+            for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+            {
+                if (File.Exists(Path.Combine(directory.FullName, "OrleansRegistry.sln")))
+                {
+                    return directory.FullName;
+                }
+            }
+
+            throw new InvalidOperationException($"no OrleansRegistry.sln above {AppContext.BaseDirectory}");
+        }
+    }
+
+    public static string ServerAssembly
+    {
+        get
+        {
+            var path = Path.Combine(RepositoryRoot, "src", "OrleansRegistry.Server", "bin", Configuration, "net10.0", "OrleansRegistry.Server.dll");
+            return File.Exists(path) ? path : throw new FileNotFoundException($"server not built: {path}", path);
+        }
+    }
+
+    /// <summary>Starts the server on fresh loopback ports with <paramref name="dataPath"/>; does not wait for it.</summary>
+    public static RegistryProcess Start(string dataPath, ITestOutputHelper? log = null, params string[] extraArgs)
+    {
+        var httpPort = FreePort.Next();
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = false,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetDirectoryName(ServerAssembly)!,
+        };
+        foreach (var argument in new[]
+        {
+            ServerAssembly,
+            "--urls", $"http://127.0.0.1:{httpPort}",
+            $"--Registry:DataPath={dataPath}",
+            $"--Registry:Silo:SiloPort={FreePort.Next()}",
+            $"--Registry:Silo:GatewayPort={FreePort.Next()}",
+        }.Concat(extraArgs))
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        info.Environment["DOTNET_NOLOGO"] = "1";
+
+        var process = new Process { StartInfo = info, EnableRaisingEvents = true };
+        var clock = Stopwatch.StartNew();
+        var result = new RegistryProcess(process, clock, httpPort, dataPath, log);
+        process.OutputDataReceived += (_, e) => result.Append(e.Data, null);
+        process.ErrorDataReceived += (_, e) => result.Append(e.Data, "err| ");
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return result;
+    }
+
+    /// <summary>Starts and waits until <c>GET /v2/</c> answers 200.</summary>
+    public static async Task<RegistryProcess> StartReadyAsync(string dataPath, ITestOutputHelper? log = null, params string[] extraArgs)
+    {
+        var process = Start(dataPath, log, extraArgs);
+        try
+        {
+            await process.WaitReadyAsync(TimeSpan.FromSeconds(60));
+            return process;
+        }
+        catch
+        {
+            await process.DisposeAsync();
+            throw;
+        }
+    }
+
+    public HttpClient CreateClient() => new() { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+
+    /// <summary>Polls <c>GET /v2/</c> until 200; returns the time from process start. Fails with the output if the process exits or the timeout passes.</summary>
+    public async Task<TimeSpan> WaitReadyAsync(TimeSpan timeout)
+    {
+        using var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < timeout)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"the server exited with {_process.ExitCode} before it was ready\n{await DrainedOutputAsync()}");
+            }
+
+            try
+            {
+                using var response = await client.GetAsync("/v2/");
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return _sinceStart.Elapsed;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException)
+            {
+            }
+
+            await Task.Delay(25);
+        }
+
+        throw new TimeoutException($"the server was not ready within {timeout}\n{Output}");
+    }
+
+    /// <summary>kill -9 of the server (and anything it started); returns once it is gone.</summary>
+    public async Task KillAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+
+        await _process.WaitForExitAsync();
+    }
+
+    /// <summary>SIGTERM and wait for a clean exit; kills it if it does not exit within <paramref name="timeout"/>. Returns the exit code.</summary>
+    public async Task<int> StopAsync(TimeSpan timeout)
+    {
+        if (!_process.HasExited)
+        {
+            if (OperatingSystem.IsWindows())
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+            else
+            {
+                _ = SendSignal(_process.Id, SigTerm);
+            }
+
+            using var wait = new CancellationTokenSource(timeout);
+            try
+            {
+                await _process.WaitForExitAsync(wait.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                await KillAsync();
+                throw new TimeoutException($"the server did not stop within {timeout} of SIGTERM\n{Output}");
+            }
+        }
+
+        await _process.WaitForExitAsync();
+        return _process.ExitCode;
+    }
+
+    /// <summary>Waits for the process to exit on its own (e.g. refused start); kills it and fails after <paramref name="timeout"/>.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var wait = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(wait.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            await KillAsync();
+            throw new TimeoutException($"the process did not exit within {timeout}\n{Output}");
+        }
+
+        await _process.WaitForExitAsync();
+        return _process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await KillAsync();
+        }
+        catch (InvalidOperationException)
+        {
+            // Never started.
+        }
+
+        if (_log is not null)
+        {
+            try
+            {
+                _log.WriteLine($"--- server pid {_process.Id} on port {HttpPort} (exit {_process.ExitCode}) output ---\n{Output}");
+            }
+            catch (InvalidOperationException)
+            {
+                // The test is already over; nobody to tell.
+            }
+        }
+
+        _process.Dispose();
+    }
+
+    private async Task<string> DrainedOutputAsync()
+    {
+        // WaitForExit without timeout also waits for the redirected streams to reach EOF.
+        await _process.WaitForExitAsync();
+        return Output;
+    }
+
+    private void Append(string? line, string? prefix)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.Append(prefix).AppendLine(line);
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int SendSignal(int pid, int signal);
+}
+
+public static class FreePort
+{
+    /// <summary>A loopback port that was free a moment ago.</summary>
+    public static int Next()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
