@@ -1,4 +1,17 @@
+using OrleansRegistry.Grains.Persistence;
 using OrleansRegistry.Server.Hosting;
 
-var app = RegistryHost.Build(args);
+WebApplication app;
+try
+{
+    app = RegistryHost.Build(args);
+}
+catch (DataDirectoryInUseException error)
+{
+    // An operator mistake, not a crash: say what is wrong and exit non-zero without a stack trace.
+    Console.Error.WriteLine($"orleans-registry: {error.Message}");
+    return 1;
+}
+
 await app.RunAsync();
+return 0;

@@ -30,6 +30,13 @@ public interface IUploadSessionGrain : IGrainWithStringKey
     [Alias("cancel")]
     Task Cancel();
 
+    /// <summary>
+    /// Tells the session that a chunk is still streaming into it, so that a slow chunk is not
+    /// taken for an idle session. Kept in memory only: a silo that dies stops touching.
+    /// </summary>
+    [Alias("touch")]
+    Task Touch();
+
     /// <summary>Forgets the session when it has been idle for longer than <paramref name="idle"/>.</summary>
     [Alias("expire")]
     Task<bool> ExpireIfIdle(TimeSpan idle);

@@ -5,6 +5,8 @@ public sealed class UploadSessionGrain(
     TimeProvider clock)
     : Grain, IUploadSessionGrain
 {
+    private DateTimeOffset _lastTouched;
+
     public async Task<UploadSnapshot> Start(string repository)
     {
         var now = clock.GetUtcNow();
@@ -65,9 +67,16 @@ public sealed class UploadSessionGrain(
         DeactivateOnIdle();
     }
 
+    public Task Touch()
+    {
+        _lastTouched = clock.GetUtcNow();
+        return Task.CompletedTask;
+    }
+
     public async Task<bool> ExpireIfIdle(TimeSpan idle)
     {
-        if (state.State.Repository is not null && clock.GetUtcNow() - state.State.UpdatedAt < idle)
+        var lastActivity = state.State.UpdatedAt > _lastTouched ? state.State.UpdatedAt : _lastTouched;
+        if (state.State.Repository is not null && clock.GetUtcNow() - lastActivity < idle)
         {
             return false;
         }

@@ -38,8 +38,18 @@ public sealed class UploadEndpoints(UploadService uploads)
         var (uploadId, upload) = await uploads.StartAsync(request.Name, request.Aborted);
         if (monolithic is { } digest)
         {
-            await uploads.AppendAsync(request.Name, uploadId, request.Request.Body, null, request.Aborted);
-            await uploads.FinishAsync(request.Name, uploadId, digest, request.Aborted);
+            try
+            {
+                await uploads.AppendAsync(request.Name, uploadId, request.Request.Body, null, request.Aborted);
+                await uploads.FinishAsync(request.Name, uploadId, digest, request.Aborted);
+            }
+            catch
+            {
+                // The client never learned this session's id: nobody can resume it.
+                await uploads.AbandonAsync(uploadId);
+                throw;
+            }
+
             BlobCreated(request, digest);
             return;
         }

@@ -16,7 +16,7 @@ namespace OrleansRegistry.Server.Uploads;
 /// the upload grain records each chunk, and the final PUT verifies the digest before the
 /// bytes become visible under it.
 /// </summary>
-public sealed class UploadService(IGrainFactory grains, IBlobStore store, IOptions<RegistryOptions> options)
+public sealed class UploadService(IGrainFactory grains, IBlobStore store, IOptions<RegistryOptions> options, TimeProvider clock)
 {
     // Large reads keep storage writes and hash calls few; pooled so a push allocates nothing per chunk.
     private const int BufferSize = 1024 * 1024;
@@ -63,6 +63,8 @@ public sealed class UploadService(IGrainFactory grains, IBlobStore store, IOptio
             : ResumableHash.Restore(DigestAlgorithm.Sha256, upload.HashState);
         var maxBlob = options.Value.MaxBlobBytes;
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        using var streaming = new CancellationTokenSource();
+        var keepAlive = KeepAliveAsync(Session(uploadId), streaming.Token);
         try
         {
             await using var writer = await store.BeginStagingAsync(uploadId, cancellationToken);
@@ -100,7 +102,7 @@ public sealed class UploadService(IGrainFactory grains, IBlobStore store, IOptio
                 return upload;
             }
 
-            var parts = await writer.CompleteAsync(cancellationToken);
+            var parts = await CompleteAsync(repository, uploadId, writer, cancellationToken);
             var result = await Session(uploadId).CommitChunk(repository, upload.Length, length, [.. parts], hash.ExportState());
             switch (result.Status)
             {
@@ -116,7 +118,45 @@ public sealed class UploadService(IGrainFactory grains, IBlobStore store, IOptio
         }
         finally
         {
+            await streaming.CancelAsync();
+            await keepAlive;
             ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Makes the chunk durable; a session expired or cancelled meanwhile is BLOB_UPLOAD_UNKNOWN, not a fault.</summary>
+    private async Task<IReadOnlyList<string>> CompleteAsync(string repository, string uploadId, IStagingWriter writer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await writer.CompleteAsync(cancellationToken);
+        }
+        catch (IOException)
+        {
+            if (await Session(uploadId).GetStatus(repository) is null)
+            {
+                throw new OciException(OciErrorCode.BlobUploadUnknown, "the upload was cancelled or expired while the chunk streamed", uploadId);
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>While a chunk streams, tells the session it is alive often enough that the janitor never takes it for idle.</summary>
+    private async Task KeepAliveAsync(IUploadSessionGrain session, CancellationToken streaming)
+    {
+        var idle = options.Value.UploadIdleTimeout;
+        var interval = idle / 4 < TimeSpan.FromMinutes(1) ? idle / 4 : TimeSpan.FromMinutes(1);
+        try
+        {
+            using var timer = new PeriodicTimer(interval, clock);
+            while (await timer.WaitForNextTickAsync(streaming))
+            {
+                await session.Touch();
+            }
+        }
+        catch (OperationCanceledException)
+        {
         }
     }
 
@@ -146,8 +186,7 @@ public sealed class UploadService(IGrainFactory grains, IBlobStore store, IOptio
         var actual = await ComputeDigestAsync(uploadId, upload, digest.Algorithm, cancellationToken);
         if (actual != digest)
         {
-            await session.Cancel();
-            await store.DeleteStagingAsync(uploadId, CancellationToken.None);
+            await AbandonAsync(uploadId);
             throw new OciException(OciErrorCode.DigestInvalid, "the digest does not match the uploaded content",
                 new { expected = digest.ToString(), actual = actual.ToString() });
         }
@@ -168,6 +207,12 @@ public sealed class UploadService(IGrainFactory grains, IBlobStore store, IOptio
     public async Task CancelAsync(string repository, string uploadId)
     {
         await GetAsync(repository, uploadId);
+        await AbandonAsync(uploadId);
+    }
+
+    /// <summary>Forgets a session and its staged bytes, whatever state it is in.</summary>
+    public async Task AbandonAsync(string uploadId)
+    {
         await Session(uploadId).Cancel();
         await store.DeleteStagingAsync(uploadId, CancellationToken.None);
     }
