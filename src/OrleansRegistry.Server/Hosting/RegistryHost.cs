@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using OrleansRegistry.Grains;
 using OrleansRegistry.Grains.Persistence;
+using OrleansRegistry.Server.Cluster;
 using OrleansRegistry.Server.Health;
 using OrleansRegistry.Server.Endpoints;
 using OrleansRegistry.Server.Http;
@@ -9,7 +10,6 @@ using OrleansRegistry.Server.Manifests;
 using OrleansRegistry.Server.Routing;
 using OrleansRegistry.Server.Uploads;
 using OrleansRegistry.Storage;
-using OrleansRegistry.Storage.FileSystem;
 
 namespace OrleansRegistry.Server.Hosting;
 
@@ -20,12 +20,15 @@ public static class RegistryHost
     {
         var builder = WebApplication.CreateBuilder(args);
         var registry = builder.Configuration.GetSection(RegistryOptions.Section).Get<RegistryOptions>() ?? new RegistryOptions();
+        ProviderRegistration.Validate(registry, builder.Configuration);
         var dataPath = Path.GetFullPath(registry.DataPath);
         Directory.CreateDirectory(dataPath);
 
-        // One process per data directory: a second one would corrupt grain state and uploads.
-        var dataLock = DataDirectoryLock.Acquire(dataPath);
-        builder.Services.AddSingleton(dataLock);
+        if (registry.Cluster.GrainStorage == GrainStorageProvider.Files)
+        {
+            // One process per data directory: a second one would corrupt grain state and uploads.
+            builder.Services.AddSingleton(DataDirectoryLock.Acquire(dataPath));
+        }
 
         builder.Services.Configure<RegistryOptions>(builder.Configuration.GetSection(RegistryOptions.Section));
         var drainSection = builder.Configuration.GetSection($"{RegistryOptions.Section}:Drain");
@@ -38,10 +41,7 @@ public static class RegistryHost
             host.ShutdownTimeout = drain.Delay + drain.Timeout + TimeSpan.FromSeconds(30);
         });
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<IBlobStore>(_ => new FileSystemBlobStore(new FileSystemBlobStoreOptions
-        {
-            RootPath = Path.Combine(dataPath, "storage"),
-        }));
+        builder.Services.AddRegistryBlobStore(registry, builder.Configuration, dataPath);
         builder.Services.AddSingleton<UploadService>();
         builder.Services.AddSingleton<ManifestService>();
         builder.Services.AddSingleton<BaseEndpoints>();
@@ -54,6 +54,7 @@ public static class RegistryHost
         builder.Services.AddSingleton<RegistryDispatcher>();
         builder.Services.AddSingleton<UploadJanitor>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<UploadJanitor>());
+        builder.Services.AddHostedService<SiloUrlPublisher>();
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -62,12 +63,7 @@ public static class RegistryHost
             kestrel.AddServerHeader = false;
         });
 
-        builder.UseOrleans(silo =>
-        {
-            var endpoints = registry.Silo;
-            silo.UseLocalhostClustering(endpoints.SiloPort, endpoints.GatewayPort, serviceId: endpoints.ServiceId, clusterId: endpoints.ClusterId);
-            silo.AddFileGrainStorage(GrainStorageNames.Registry, options => options.RootPath = Path.Combine(dataPath, "grains"));
-        });
+        builder.UseOrleans(silo => silo.UseRegistryProviders(registry, builder.Configuration, dataPath));
 
         var app = builder.Build();
         var drainCoordinator = app.Services.GetRequiredService<DrainCoordinator>();

@@ -31,6 +31,9 @@ public sealed class RegistryOptions
 
     /// <summary>Orleans endpoints of this silo.</summary>
     public SiloEndpointOptions Silo { get; set; } = new();
+
+    /// <summary>Which clustering and storage providers run.</summary>
+    public ClusterOptions Cluster { get; set; } = new();
 }
 
 public sealed class SiloEndpointOptions
@@ -46,4 +49,16 @@ public sealed class SiloEndpointOptions
 
     /// <summary>Orleans service id; grain state is keyed by it, so keep it stable. Default <c>orleans-registry</c>.</summary>
     public string ServiceId { get; set; } = "orleans-registry";
+
+    /// <summary>
+    /// The IP address other silos reach this one at (a Kubernetes pod IP). Default: loopback with
+    /// localhost clustering, otherwise the first address of this host.
+    /// </summary>
+    public string? AdvertisedAddress { get; set; }
+
+    /// <summary>
+    /// The HTTP base URL the edge uses to reach this silo, published through the cluster. Default:
+    /// Kestrel's first address with the advertised address as host.
+    /// </summary>
+    public Uri? PublicUrl { get; set; }
 }

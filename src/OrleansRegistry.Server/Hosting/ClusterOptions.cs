@@ -1,0 +1,60 @@
+namespace OrleansRegistry.Server.Hosting;
+
+/// <summary>
+/// The <c>Registry:Cluster</c> section: which providers run. The defaults are the embedded mode
+/// (one process, no services); cluster mode is configuration only.
+/// </summary>
+public sealed class ClusterOptions
+{
+    /// <summary>How silos find each other. Default <see cref="ClusteringProvider.Localhost"/>.</summary>
+    public ClusteringProvider Clustering { get; set; } = ClusteringProvider.Localhost;
+
+    /// <summary>Where blob bytes live. Default <see cref="BlobStorageProvider.FileSystem"/> (under <c>DataPath/storage</c>).</summary>
+    public BlobStorageProvider BlobStorage { get; set; } = BlobStorageProvider.FileSystem;
+
+    /// <summary>Where grain state lives. Default <see cref="GrainStorageProvider.Files"/> (under <c>DataPath/grains</c>).</summary>
+    public GrainStorageProvider GrainStorage { get; set; } = GrainStorageProvider.Files;
+
+    /// <summary>Azure Blob Storage settings for the AzureBlob providers.</summary>
+    public AzureStorageOptions Azure { get; set; } = new();
+
+    /// <summary>True when several silo processes may run: anything but localhost clustering.</summary>
+    public bool IsMultiProcess => Clustering != ClusteringProvider.Localhost;
+}
+
+public enum ClusteringProvider
+{
+    /// <summary>Orleans localhost clustering: one silo, no services.</summary>
+    Localhost,
+
+    /// <summary>Membership in Redis (<c>ConnectionStrings:Redis</c>).</summary>
+    Redis,
+}
+
+public enum BlobStorageProvider
+{
+    FileSystem,
+    AzureBlob,
+}
+
+public enum GrainStorageProvider
+{
+    Files,
+    AzureBlob,
+}
+
+/// <summary>
+/// Azure Blob Storage. Authenticates with <c>ConnectionStrings:AzureBlob</c> when it is set, otherwise
+/// with <see cref="ServiceUri"/> and <c>DefaultAzureCredential</c> (managed identity in Kubernetes).
+/// </summary>
+public sealed class AzureStorageOptions
+{
+    /// <summary>Blob service URI, used with DefaultAzureCredential when no connection string is set.</summary>
+    public Uri? ServiceUri { get; set; }
+
+    /// <summary>Container of blob bytes and manifests. Default <c>registry</c>.</summary>
+    public string BlobContainer { get; set; } = "registry";
+
+    /// <summary>Container of grain state. Default <c>grainstate</c>.</summary>
+    public string GrainContainer { get; set; } = "grainstate";
+}

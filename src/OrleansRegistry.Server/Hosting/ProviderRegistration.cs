@@ -1,0 +1,121 @@
+using System.Net;
+using Azure.Storage.Blobs;
+using Orleans.Configuration;
+using Orleans.Serialization;
+using Orleans.Storage;
+using OrleansRegistry.Grains;
+using OrleansRegistry.Grains.Persistence;
+using OrleansRegistry.Storage;
+using OrleansRegistry.Storage.AzureBlob;
+using OrleansRegistry.Storage.FileSystem;
+
+namespace OrleansRegistry.Server.Hosting;
+
+/// <summary>Chooses the clustering, grain-storage and blob-storage providers from <see cref="ClusterOptions"/>.</summary>
+public static class ProviderRegistration
+{
+    public const string RedisConnection = "Redis";
+    public const string AzureBlobConnection = "AzureBlob";
+
+    /// <summary>Checks combinations that cannot work before anything starts.</summary>
+    public static void Validate(RegistryOptions registry, IConfiguration configuration)
+    {
+        var cluster = registry.Cluster;
+        if (cluster.IsMultiProcess && cluster.GrainStorage == GrainStorageProvider.Files)
+        {
+            throw new InvalidOperationException(
+                "Registry:Cluster:GrainStorage=Files keeps grain state in one process's data directory; with several silos use AzureBlob.");
+        }
+
+        if (cluster.Clustering == ClusteringProvider.Redis && string.IsNullOrEmpty(configuration.GetConnectionString(RedisConnection)))
+        {
+            throw new InvalidOperationException("Registry:Cluster:Clustering=Redis needs ConnectionStrings:Redis.");
+        }
+
+        var usesAzure = cluster.BlobStorage == BlobStorageProvider.AzureBlob || cluster.GrainStorage == GrainStorageProvider.AzureBlob;
+        if (usesAzure && string.IsNullOrEmpty(configuration.GetConnectionString(AzureBlobConnection)) && cluster.Azure.ServiceUri is null)
+        {
+            throw new InvalidOperationException("The AzureBlob providers need ConnectionStrings:AzureBlob or Registry:Cluster:Azure:ServiceUri.");
+        }
+    }
+
+    public static IServiceCollection AddRegistryBlobStore(this IServiceCollection services, RegistryOptions registry, IConfiguration configuration, string dataPath)
+    {
+        var cluster = registry.Cluster;
+        return cluster.BlobStorage switch
+        {
+            BlobStorageProvider.AzureBlob => services.AddSingleton<IBlobStore>(_ => AzureBlobStore.Create(new AzureBlobStoreOptions
+            {
+                ConnectionString = configuration.GetConnectionString(AzureBlobConnection),
+                ServiceUri = cluster.Azure.ServiceUri,
+                ContainerName = cluster.Azure.BlobContainer,
+            })),
+            _ => services.AddSingleton<IBlobStore>(_ => new FileSystemBlobStore(new FileSystemBlobStoreOptions
+            {
+                RootPath = Path.Combine(dataPath, "storage"),
+            })),
+        };
+    }
+
+    public static ISiloBuilder UseRegistryProviders(this ISiloBuilder silo, RegistryOptions registry, IConfiguration configuration, string dataPath)
+    {
+        var cluster = registry.Cluster;
+        var endpoints = registry.Silo;
+        if (cluster.Clustering == ClusteringProvider.Redis)
+        {
+            silo.UseRedisClustering(configuration.GetConnectionString(RedisConnection)!);
+            silo.Configure<Orleans.Configuration.ClusterOptions>(o =>
+            {
+                o.ClusterId = endpoints.ClusterId;
+                o.ServiceId = endpoints.ServiceId;
+            });
+            silo.ConfigureEndpoints(AdvertisedAddress(endpoints), endpoints.SiloPort, endpoints.GatewayPort, listenOnAnyHostAddress: true);
+            silo.Configure<ClusterMembershipOptions>(membership =>
+            {
+                // Faster than the defaults (about 6 s to declare a killed silo dead here): probes time out
+                // after 2 s and two missed probes suspect a silo; two votes declare it dead.
+                membership.ProbeTimeout = TimeSpan.FromSeconds(2);
+                membership.NumMissedProbesLimit = 2;
+                membership.NumVotesForDeathDeclaration = 2;
+            });
+        }
+        else
+        {
+            silo.UseLocalhostClustering(endpoints.SiloPort, endpoints.GatewayPort, serviceId: endpoints.ServiceId, clusterId: endpoints.ClusterId);
+        }
+
+        if (cluster.GrainStorage == GrainStorageProvider.AzureBlob)
+        {
+            silo.AddAzureBlobGrainStorage(GrainStorageNames.Registry, optionsBuilder => optionsBuilder.Configure<Serializer>((options, serializer) =>
+            {
+                var connection = configuration.GetConnectionString(AzureBlobConnection);
+                options.BlobServiceClient = string.IsNullOrEmpty(connection)
+                    ? new BlobServiceClient(cluster.Azure.ServiceUri, new Azure.Identity.DefaultAzureCredential())
+                    : new BlobServiceClient(connection);
+                options.ContainerName = cluster.Azure.GrainContainer;
+
+                // Orleans' binary serializer, as in the file storage, not the Newtonsoft default that
+                // writes CLR type names: state types carry [Alias]es, so a renamed type still reads
+                // what an earlier build wrote.
+                options.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
+            }));
+        }
+        else
+        {
+            silo.AddFileGrainStorage(GrainStorageNames.Registry, options => options.RootPath = Path.Combine(dataPath, "grains"));
+        }
+
+        return silo;
+    }
+
+    private static IPAddress AdvertisedAddress(SiloEndpointOptions endpoints)
+    {
+        if (endpoints.AdvertisedAddress is { Length: > 0 } configured)
+        {
+            return IPAddress.Parse(configured);
+        }
+
+        return Dns.GetHostAddresses(Dns.GetHostName()).FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
+            ?? IPAddress.Loopback;
+    }
+}
