@@ -227,9 +227,11 @@ public sealed class AzureBlobStore : IBlobStore
     /// <summary>
     /// Deletes the upload blob with all its blocks, unless it is committed content (marked
     /// <c>committed=true</c>): the janitor also expires finished uploads, whose blob is now the
-    /// content. A blob with only uncommitted blocks cannot be deleted directly (Azure answers 404
-    /// for it), so an empty block list is committed first (discarding every uncommitted block,
-    /// conditional on no commit having happened meanwhile), and that empty blob is deleted.
+    /// content. Every delete is conditional on the blob being what was looked at, so a commit racing
+    /// the cleanup is never deleted. A blob with only uncommitted blocks has no ETag to condition a
+    /// delete on (its properties answer 404), so an empty block list is committed first, with
+    /// If-None-Match: * (it discards every uncommitted block, and fails if a commit came first), and
+    /// that empty blob is then deleted by its ETag.
     /// </summary>
     public async Task DeleteStagingAsync(string uploadId, CancellationToken cancellationToken)
     {
