@@ -59,6 +59,22 @@ public abstract partial class BlobStoreContractTests
     }
 
     [Fact]
+    public async Task Deleting_staging_after_the_commit_keeps_the_committed_content()
+    {
+        // The janitor expires finished uploads too; their staging may have become the content.
+        var uploadId = NewUploadId();
+        var content = RandomBytes(70_000);
+        var parts = await StageInPartsAsync(uploadId, content, 30_000);
+        var location = await Store.CommitAsync(uploadId, parts, content.Length, Sha256Of(content), None);
+
+        await Store.DeleteStagingAsync(uploadId, None);
+
+        Assert.Equal(content.Length, await Store.GetLengthAsync(location, None));
+        AssertSameBytes(content, await ReadStoredAsync(location));
+        Assert.Equal(location, await Store.CommitAsync(uploadId, parts, content.Length, Sha256Of(content), None));
+    }
+
+    [Fact]
     public async Task Deleting_staging_of_an_unknown_upload_is_no_error()
     {
         await Store.DeleteStagingAsync(NewUploadId(), None);

@@ -1,0 +1,660 @@
+using Azure;
+using Azure.Identity;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Azure.Storage.Blobs.Specialized;
+using OrleansRegistry.Core.Digests;
+
+namespace OrleansRegistry.Storage.AzureBlob;
+
+/// <summary>
+/// Keeps blobs in one Azure Storage container (see <see cref="AzureBlobNames"/> for the names).
+/// An upload stages its bytes as uncommitted blocks of the block blob <c>uploads/&lt;uploadId&gt;</c>
+/// (one block id per block, unique to its attempt: those block ids are the parts); the commit turns
+/// that same blob into the content with one CommitBlockList, so no byte is copied again. The
+/// committed blob carries the metadata <c>committed=true</c> and <c>digest=&lt;digest&gt;</c>: only
+/// such a blob is content, and cleanup of staging never touches it.
+/// There is no dedup by digest here: two uploads of the same bytes are two blobs, and the
+/// BlobGrain keeps the first and has the caller delete the other (<see cref="DeleteAsync"/>).
+/// Manifests are put in one request as <c>blobs/&lt;alg&gt;/&lt;hex&gt;</c>.
+/// </summary>
+public sealed class AzureBlobStore : IBlobStore
+{
+    private const string CommittedKey = "committed";
+    private const string CommittedValue = "true";
+    private const string DigestKey = "digest";
+    private const string OctetStream = "application/octet-stream";
+    private const int ConditionRetries = 3;
+
+    private readonly BlobContainerClient container;
+    private readonly AzureBlobStoreOptions options;
+    private readonly SemaphoreSlim containerLock = new(1, 1);
+    private volatile bool containerReady;
+
+    /// <summary>A store over <paramref name="container"/>, created on first use when missing.</summary>
+    public AzureBlobStore(BlobContainerClient container, AzureBlobStoreOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(container);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.BlockSize);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.BlockSize, AzureBlobStoreOptions.MaxBlockSize);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxConcurrentStages);
+        this.container = container;
+        this.options = options;
+    }
+
+    /// <summary>
+    /// A store over the container <see cref="AzureBlobStoreOptions.ContainerName"/> of the account given
+    /// by the connection string, or of <see cref="AzureBlobStoreOptions.ServiceUri"/> signed in with
+    /// <see cref="DefaultAzureCredential"/>. Nothing is sent until the first call.
+    /// </summary>
+    public static AzureBlobStore Create(AzureBlobStoreOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var service = options.ConnectionString is { } connectionString
+            ? new BlobServiceClient(connectionString)
+            : new BlobServiceClient(options.ServiceUri, new DefaultAzureCredential());
+        return new AzureBlobStore(service.GetBlobContainerClient(options.ContainerName), options);
+    }
+
+    public async ValueTask<IStagingWriter> BeginStagingAsync(string uploadId, CancellationToken cancellationToken)
+    {
+        var name = AzureBlobNames.UploadBlob(uploadId);
+        await EnsureContainerAsync(cancellationToken).ConfigureAwait(false);
+        return new AzureStagingWriter(container.GetBlockBlobClient(name), options.BlockSize, options.MaxConcurrentStages);
+    }
+
+    /// <summary>
+    /// Azure cannot read uncommitted blocks, so this commits them first: the given parts, followed
+    /// by every other block the blob holds (so other attempts' blocks survive as committed blocks and
+    /// can still be committed later), then reads the parts' bytes with one ranged GET. A block staged
+    /// by a concurrent attempt between the listing and that commit is dropped; the server only
+    /// calls this at the final PUT (to verify a digest other than sha256), when no chunk is in flight.
+    /// The blob is not marked as content, so it stays staging (listed, deletable) until
+    /// <see cref="CommitAsync"/>. A committed upload is read as is when it starts with the parts.
+    /// </summary>
+    public async Task<Stream> OpenStagedAsync(string uploadId, IReadOnlyList<string> parts, CancellationToken cancellationToken)
+    {
+        var name = AzureBlobNames.UploadBlob(uploadId);
+        var blockIds = AzureBlobNames.BlockIdsOf(parts);
+        if (blockIds.Length == 0)
+        {
+            return new MemoryStream([], writable: false);
+        }
+
+        await EnsureContainerAsync(cancellationToken).ConfigureAwait(false);
+        var blob = container.GetBlockBlobClient(name);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var state = await GetStateAsync(blob, cancellationToken).ConfigureAwait(false);
+                var stagedLength = state.Measure(blockIds, out var missing);
+                if (missing >= 0)
+                {
+                    throw new BlobNotFoundException($"{name}/{parts[missing]}");
+                }
+
+                ETag readable;
+                if (state.CommittedStartsWith(blockIds))
+                {
+                    readable = state.ETag!.Value;
+                }
+                else if (state.IsContent)
+                {
+                    // The upload was committed with other parts; these are gone.
+                    throw new BlobNotFoundException($"{name}/{parts[0]}");
+                }
+                else
+                {
+                    var list = state.BlockListKeepingOthers(blockIds);
+                    var committed = await blob.CommitBlockListAsync(list, new CommitBlockListOptions
+                    {
+                        HttpHeaders = new BlobHttpHeaders { ContentType = OctetStream },
+                        Conditions = state.Unchanged(),
+                    }, cancellationToken).ConfigureAwait(false);
+                    readable = committed.Value.ETag;
+                }
+
+                var download = await blob.DownloadStreamingAsync(new BlobDownloadOptions
+                {
+                    Range = new HttpRange(0, stagedLength),
+                    Conditions = new BlobRequestConditions { IfMatch = readable },
+                }, cancellationToken).ConfigureAwait(false);
+                return download.Value.Content;
+            }
+            catch (RequestFailedException exception) when (AzureErrors.IsConditionFailure(exception) && attempt < ConditionRetries)
+            {
+                // The blob changed between looking and committing or reading; look again.
+            }
+            catch (RequestFailedException exception) when (AzureErrors.IsInvalidBlockList(exception) || AzureErrors.IsNotFound(exception))
+            {
+                throw new BlobNotFoundException(name);
+            }
+            catch (Exception exception) when (AzureErrors.IsAzureFailure(exception))
+            {
+                throw AzureErrors.ToIOException(exception, "reading staged parts", name);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Commits exactly the parts, in order, as the content of the upload blob, marked
+    /// <c>committed=true</c> and <c>digest=…</c> in the same request, and returns that blob's name.
+    /// The length is checked against the block list before anything is committed. A retry after
+    /// the commit (a lost response) finds the marked blob and returns it. Every uncommitted block not
+    /// named is discarded by the commit, which is what "drops the parts" means here.
+    /// </summary>
+    public async Task<BlobLocation> CommitAsync(string uploadId, IReadOnlyList<string> parts, long length, Digest digest, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        var name = AzureBlobNames.UploadBlob(uploadId);
+        var blockIds = AzureBlobNames.BlockIdsOf(parts);
+        if (blockIds.Length > AzureBlobStoreOptions.MaxBlocksPerBlob)
+        {
+            throw new InvalidOperationException(
+                $"{blockIds.Length} parts exceed Azure's limit of {AzureBlobStoreOptions.MaxBlocksPerBlob} blocks per blob");
+        }
+
+        var digestText = digest.Hex is null ? throw new ArgumentException("the digest is empty", nameof(digest)) : digest.ToString();
+        await EnsureContainerAsync(cancellationToken).ConfigureAwait(false);
+        var blob = container.GetBlockBlobClient(name);
+        var location = new BlobLocation(name);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var state = await GetStateAsync(blob, cancellationToken).ConfigureAwait(false);
+                if (state.IsContent)
+                {
+                    var committedDigest = state.Metadata!.TryGetValue(DigestKey, out var value) ? value : null;
+                    if (committedDigest != digestText)
+                    {
+                        throw new InvalidOperationException($"upload '{uploadId}' is already committed as {committedDigest}, not {digestText}");
+                    }
+
+                    EnsureLength(state.ContentLength, length);
+                    return location;
+                }
+
+                var stagedLength = state.Measure(blockIds, out var missing);
+                if (missing >= 0)
+                {
+                    throw new BlobNotFoundException($"{name}/{parts[missing]}");
+                }
+
+                if (stagedLength != length)
+                {
+                    throw new InvalidOperationException($"the staged parts hold {stagedLength} bytes, not {length}");
+                }
+
+                await blob.CommitBlockListAsync(blockIds, new CommitBlockListOptions
+                {
+                    HttpHeaders = new BlobHttpHeaders { ContentType = OctetStream },
+                    Metadata = new Dictionary<string, string> { [CommittedKey] = CommittedValue, [DigestKey] = digestText },
+                    Conditions = state.Unchanged(),
+                }, cancellationToken).ConfigureAwait(false);
+                return location;
+            }
+            catch (RequestFailedException exception) when (AzureErrors.IsConditionFailure(exception) && attempt < ConditionRetries)
+            {
+                // A concurrent commit (or cleanup) changed the blob; look again.
+            }
+            catch (RequestFailedException exception) when (AzureErrors.IsInvalidBlockList(exception))
+            {
+                throw new BlobNotFoundException(name);
+            }
+            catch (Exception exception) when (AzureErrors.IsAzureFailure(exception))
+            {
+                throw AzureErrors.ToIOException(exception, "committing the upload", name);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Nothing to do: Azure cannot delete single uncommitted blocks. They are discarded by the
+    /// commit of the upload (it keeps only the blocks it names), by <see cref="DeleteStagingAsync"/>,
+    /// or by Azure itself 7 days after they were staged. The arguments are still validated.
+    /// </summary>
+    public Task DeletePartsAsync(string uploadId, IReadOnlyList<string> parts, CancellationToken cancellationToken)
+    {
+        AzureBlobNames.UploadBlob(uploadId);
+        AzureBlobNames.BlockIdsOf(parts);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Deletes the upload blob with all its blocks, unless it is committed content (marked
+    /// <c>committed=true</c>): the janitor also expires finished uploads, whose blob is now the
+    /// content. Every delete is conditional on the blob being what was looked at, so a commit racing
+    /// the cleanup is never deleted. A blob with only uncommitted blocks has no ETag to condition a
+    /// delete on (its properties answer 404), so an empty block list is committed first, with
+    /// If-None-Match: * (it discards every uncommitted block, and fails if a commit came first), and
+    /// that empty blob is then deleted by its ETag.
+    /// </summary>
+    public async Task DeleteStagingAsync(string uploadId, CancellationToken cancellationToken)
+    {
+        var name = AzureBlobNames.UploadBlob(uploadId);
+        await EnsureContainerAsync(cancellationToken).ConfigureAwait(false);
+        var blob = container.GetBlockBlobClient(name);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var state = await GetStateAsync(blob, cancellationToken).ConfigureAwait(false);
+                if (state.IsContent || (!state.Exists && state.Uncommitted.Count == 0))
+                {
+                    return;
+                }
+
+                var etag = state.ETag;
+                if (etag is null)
+                {
+                    var emptied = await blob.CommitBlockListAsync([], new CommitBlockListOptions
+                    {
+                        Conditions = state.Unchanged(),
+                    }, cancellationToken).ConfigureAwait(false);
+                    etag = emptied.Value.ETag;
+                }
+
+                await blob.DeleteAsync(DeleteSnapshotsOption.IncludeSnapshots, new BlobRequestConditions { IfMatch = etag }, cancellationToken)
+                    .ConfigureAwait(false);
+                return;
+            }
+            catch (RequestFailedException exception) when (AzureErrors.IsNotFound(exception))
+            {
+                return;
+            }
+            catch (RequestFailedException exception) when (AzureErrors.IsConditionFailure(exception) && attempt < ConditionRetries)
+            {
+                // A commit or another cleanup raced this one; look again.
+            }
+            catch (Exception exception) when (AzureErrors.IsAzureFailure(exception))
+            {
+                throw AzureErrors.ToIOException(exception, "deleting the staged upload", name);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Every <c>uploads/</c> blob that is not committed content, including those that hold only
+    /// uncommitted blocks (listed because uncommitted blobs are asked for), with its last modification.
+    /// </summary>
+    public async IAsyncEnumerable<StagedUpload> ListStagedUploadsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await EnsureContainerAsync(cancellationToken).ConfigureAwait(false);
+        var listing = container.GetBlobsAsync(new GetBlobsOptions
+        {
+            Prefix = AzureBlobNames.UploadsPrefix,
+            Traits = BlobTraits.Metadata,
+            States = BlobStates.Uncommitted,
+        }, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        await using (listing.ConfigureAwait(false))
+        {
+            string? previous = null;
+            while (true)
+            {
+                try
+                {
+                    if (!await listing.MoveNextAsync().ConfigureAwait(false))
+                    {
+                        yield break;
+                    }
+                }
+                catch (Exception exception) when (AzureErrors.IsAzureFailure(exception))
+                {
+                    throw AzureErrors.ToIOException(exception, "listing", AzureBlobNames.UploadsPrefix);
+                }
+
+                // A blob could be listed in its committed and its uncommitted state; the first entry decides.
+                var item = listing.Current;
+                var repeated = item.Name == previous;
+                previous = item.Name;
+                if (repeated || AzureBlobNames.UploadIdOf(item.Name) is not { } uploadId || IsContent(item.Metadata))
+                {
+                    continue;
+                }
+
+                yield return new StagedUpload(uploadId, item.Properties.LastModified ?? item.Properties.CreatedOn ?? DateTimeOffset.UnixEpoch);
+            }
+        }
+    }
+
+    /// <summary>Stores the content in one request; content already there (or racing in) is left as it is.</summary>
+    public async Task<BlobLocation> PutAsync(Digest digest, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    {
+        var location = AzureBlobNames.ContentLocation(digest);
+        await EnsureContainerAsync(cancellationToken).ConfigureAwait(false);
+        var blob = container.GetBlockBlobClient(location.Value);
+        try
+        {
+            using var stream = new BinaryData(content).ToStream();
+            await blob.UploadAsync(stream, new BlobUploadOptions
+            {
+                HttpHeaders = new BlobHttpHeaders { ContentType = OctetStream },
+                Metadata = new Dictionary<string, string> { [DigestKey] = digest.ToString() },
+                Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException exception) when (AzureErrors.IsConditionFailure(exception))
+        {
+            // Already stored: content under a digest is immutable.
+        }
+        catch (Exception exception) when (AzureErrors.IsAzureFailure(exception))
+        {
+            throw AzureErrors.ToIOException(exception, "storing", location.Value);
+        }
+
+        return location;
+    }
+
+    public async Task<long?> GetLengthAsync(BlobLocation location, CancellationToken cancellationToken)
+    {
+        var name = AzureBlobNames.BlobOf(location, out var isUpload);
+        await EnsureContainerAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var properties = await container.GetBlobClient(name).GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            return !isUpload || IsContent(properties.Value.Metadata) ? properties.Value.ContentLength : null;
+        }
+        catch (RequestFailedException exception) when (AzureErrors.IsNotFound(exception))
+        {
+            return null;
+        }
+        catch (Exception exception) when (AzureErrors.IsAzureFailure(exception))
+        {
+            throw AzureErrors.ToIOException(exception, "reading the properties", name);
+        }
+    }
+
+    /// <summary>One GET of exactly the range, streamed; an upload blob counts only once committed.</summary>
+    public async Task<Stream> OpenReadAsync(BlobLocation location, long offset, long? length, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        if (length is { } requested)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(requested, nameof(length));
+        }
+
+        var name = AzureBlobNames.BlobOf(location, out var isUpload);
+        await EnsureContainerAsync(cancellationToken).ConfigureAwait(false);
+        var blob = container.GetBlobClient(name);
+        try
+        {
+            if (length == 0)
+            {
+                // Azure answers no range of zero bytes; only existence and the bounds matter.
+                var properties = await blob.GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+                EnsureContent(isUpload, properties.Value.Metadata, location);
+                EnsureInside(offset, 0, properties.Value.ContentLength);
+                return new MemoryStream([], writable: false);
+            }
+
+            var download = await blob.DownloadStreamingAsync(new BlobDownloadOptions { Range = new HttpRange(offset, length) }, cancellationToken)
+                .ConfigureAwait(false);
+            var details = download.Value.Details;
+            var stream = download.Value.Content;
+            try
+            {
+                EnsureContent(isUpload, details.Metadata, location);
+                var stored = StoredLength(details.ContentRange) ?? details.ContentLength;
+                EnsureInside(offset, length ?? stored - offset, stored);
+            }
+            catch
+            {
+                await stream.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+
+            return stream;
+        }
+        catch (RequestFailedException exception) when (AzureErrors.IsNotFound(exception))
+        {
+            throw new BlobNotFoundException(location.Value);
+        }
+        catch (RequestFailedException exception) when (exception.Status == AzureErrors.RangeNotSatisfiable)
+        {
+            // The range starts at or past the end: fine only when it asks for nothing from the very end.
+            var properties = await GetPropertiesOrNullAsync(blob, cancellationToken).ConfigureAwait(false)
+                ?? throw new BlobNotFoundException(location.Value);
+            EnsureContent(isUpload, properties.Metadata, location);
+            EnsureInside(offset, length ?? 0, properties.ContentLength);
+            if (length is null && offset == properties.ContentLength)
+            {
+                return new MemoryStream([], writable: false);
+            }
+
+            throw new ArgumentOutOfRangeException(nameof(offset), $"bytes from {offset} are outside content of {properties.ContentLength} bytes");
+        }
+        catch (Exception exception) when (AzureErrors.IsAzureFailure(exception))
+        {
+            throw AzureErrors.ToIOException(exception, "reading", name);
+        }
+    }
+
+    public async Task DeleteAsync(BlobLocation location, CancellationToken cancellationToken)
+    {
+        var name = AzureBlobNames.BlobOf(location, out _);
+        await EnsureContainerAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await container.GetBlobClient(name).DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (Exception exception) when (AzureErrors.IsAzureFailure(exception))
+        {
+            throw AzureErrors.ToIOException(exception, "deleting", name);
+        }
+    }
+
+    private static bool IsContent(IDictionary<string, string>? metadata) =>
+        metadata is not null && metadata.TryGetValue(CommittedKey, out var value) && value == CommittedValue;
+
+    private static void EnsureContent(bool isUpload, IDictionary<string, string> metadata, BlobLocation location)
+    {
+        if (isUpload && !IsContent(metadata))
+        {
+            throw new BlobNotFoundException(location.Value);
+        }
+    }
+
+    private static void EnsureInside(long offset, long window, long stored)
+    {
+        if (offset > stored || window > stored - offset)
+        {
+            throw new ArgumentOutOfRangeException(nameof(offset), $"bytes {offset}..{offset + window} are outside content of {stored} bytes");
+        }
+    }
+
+    private static void EnsureLength(long stored, long length)
+    {
+        if (stored != length)
+        {
+            throw new InvalidOperationException($"the stored content holds {stored} bytes, not {length}");
+        }
+    }
+
+    /// <summary>The total of a Content-Range <c>bytes first-last/total</c>; null without one.</summary>
+    private static long? StoredLength(string? contentRange)
+    {
+        var slash = contentRange?.LastIndexOf('/') ?? -1;
+        return slash >= 0 && long.TryParse(contentRange.AsSpan(slash + 1), out var total) ? total : null;
+    }
+
+    private static async Task<BlobProperties?> GetPropertiesOrNullAsync(BlobBaseClient blob, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await blob.GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
+        }
+        catch (RequestFailedException exception) when (AzureErrors.IsNotFound(exception))
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The committed blob's properties (when it exists) and both block lists, consistent with each
+    /// other: GetBlockList takes no If-Match, so its ETag is compared and a changed blob is read again.
+    /// </summary>
+    private static async Task<UploadBlobState> GetStateAsync(BlockBlobClient blob, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var properties = await GetPropertiesOrNullAsync(blob, cancellationToken).ConfigureAwait(false);
+            BlockList blocks;
+            try
+            {
+                blocks = (await blob.GetBlockListAsync(BlockListTypes.All, cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
+            }
+            catch (RequestFailedException exception) when (AzureErrors.IsNotFound(exception))
+            {
+                if (properties is not null && attempt < ConditionRetries)
+                {
+                    continue;
+                }
+
+                return new UploadBlobState(null, [], []);
+            }
+
+            var committedNow = blocks.ETag is { } etag && etag != default;
+            if ((properties is null ? committedNow : blocks.ETag != properties.ETag) && attempt < ConditionRetries)
+            {
+                // Committed or changed between the two requests.
+                continue;
+            }
+
+            return new UploadBlobState(properties, [.. blocks.CommittedBlocks ?? []], [.. blocks.UncommittedBlocks ?? []]);
+        }
+    }
+
+    private async ValueTask EnsureContainerAsync(CancellationToken cancellationToken)
+    {
+        if (containerReady)
+        {
+            return;
+        }
+
+        await containerLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (!containerReady)
+            {
+                await container.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+                containerReady = true;
+            }
+        }
+        catch (RequestFailedException exception) when (exception.Status == 403)
+        {
+            // A credential scoped to the container (a SAS) may not create it; if it exists, every
+            // call works, and if not, the calls report it.
+            containerReady = true;
+        }
+        catch (Exception exception) when (AzureErrors.IsAzureFailure(exception))
+        {
+            throw AzureErrors.ToIOException(exception, "creating the container", container.Name);
+        }
+        finally
+        {
+            containerLock.Release();
+        }
+    }
+
+    /// <summary>What an upload blob holds: its committed form (if any) and its committed and uncommitted blocks.</summary>
+    private sealed class UploadBlobState(BlobProperties? properties, BlobBlock[] committed, BlobBlock[] uncommitted)
+    {
+        public bool Exists => properties is not null;
+
+        public bool IsContent => IsContent(properties?.Metadata);
+
+        public ETag? ETag => properties?.ETag;
+
+        public IDictionary<string, string>? Metadata => properties?.Metadata;
+
+        public long ContentLength => properties?.ContentLength ?? 0;
+
+        public IReadOnlyList<BlobBlock> Uncommitted => uncommitted;
+
+        /// <summary>The condition that the committed blob is still what was looked at (or still absent).</summary>
+        public BlobRequestConditions Unchanged() =>
+            properties is null
+                ? new BlobRequestConditions { IfNoneMatch = Azure.ETag.All }
+                : new BlobRequestConditions { IfMatch = properties.ETag };
+
+        /// <summary>
+        /// Sums the sizes of the given blocks as a commit would find them (uncommitted first, then
+        /// committed); <paramref name="missing"/> is the index of the first block found in neither, or -1.
+        /// </summary>
+        public long Measure(string[] blockIds, out int missing)
+        {
+            var sizes = new Dictionary<string, long>(committed.Length + uncommitted.Length, StringComparer.Ordinal);
+            foreach (var block in committed)
+            {
+                sizes[block.Name] = block.SizeLong;
+            }
+
+            foreach (var block in uncommitted)
+            {
+                sizes[block.Name] = block.SizeLong;
+            }
+
+            long total = 0;
+            for (var i = 0; i < blockIds.Length; i++)
+            {
+                if (!sizes.TryGetValue(blockIds[i], out var size))
+                {
+                    missing = i;
+                    return total;
+                }
+
+                total += size;
+            }
+
+            missing = -1;
+            return total;
+        }
+
+        public bool CommittedStartsWith(string[] blockIds)
+        {
+            if (properties is null || committed.Length < blockIds.Length)
+            {
+                return false;
+            }
+
+            for (var i = 0; i < blockIds.Length; i++)
+            {
+                if (committed[i].Name != blockIds[i])
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        /// <summary>
+        /// The given blocks, then every other block of the blob once (as long as Azure's cap allows),
+        /// so committing this list makes the given blocks readable without losing the others.
+        /// </summary>
+        public List<string> BlockListKeepingOthers(string[] blockIds)
+        {
+            var list = new List<string>(blockIds);
+            var seen = new HashSet<string>(blockIds, StringComparer.Ordinal);
+            foreach (var block in uncommitted.Concat(committed))
+            {
+                if (list.Count >= AzureBlobStoreOptions.MaxBlocksPerBlob)
+                {
+                    break;
+                }
+
+                if (seen.Add(block.Name))
+                {
+                    list.Add(block.Name);
+                }
+            }
+
+            return list;
+        }
+    }
+}
