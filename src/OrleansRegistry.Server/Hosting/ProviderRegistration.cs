@@ -44,12 +44,16 @@ public static class ProviderRegistration
         var cluster = registry.Cluster;
         return cluster.BlobStorage switch
         {
-            BlobStorageProvider.AzureBlob => services.AddSingleton<IBlobStore>(_ => AzureBlobStore.Create(new AzureBlobStoreOptions
+            BlobStorageProvider.AzureBlob => services.AddSingleton<IBlobStore>(_ =>
             {
-                ConnectionString = configuration.GetConnectionString(AzureBlobConnection),
-                ServiceUri = cluster.Azure.ServiceUri,
-                ContainerName = cluster.Azure.BlobContainer,
-            })),
+                var connection = configuration.GetConnectionString(AzureBlobConnection);
+                return AzureBlobStore.Create(new AzureBlobStoreOptions
+                {
+                    ConnectionString = string.IsNullOrEmpty(connection) ? null : connection,
+                    ServiceUri = string.IsNullOrEmpty(connection) ? cluster.Azure.ServiceUri : null,
+                    ContainerName = cluster.Azure.BlobContainer,
+                });
+            }),
             _ => services.AddSingleton<IBlobStore>(_ => new FileSystemBlobStore(new FileSystemBlobStoreOptions
             {
                 RootPath = Path.Combine(dataPath, "storage"),

@@ -1,0 +1,52 @@
+namespace OrleansRegistry.Edge.Hosting;
+
+/// <summary>The <c>Edge</c> configuration section. Every key is listed in docs/configuration.md.</summary>
+public sealed class EdgeOptions
+{
+    public const string Section = "Edge";
+
+    /// <summary>How the edge reaches the cluster: <c>Redis</c> (<c>ConnectionStrings:Redis</c>) or <c>Localhost</c>. Default Redis.</summary>
+    public string Clustering { get; set; } = "Redis";
+
+    /// <summary>Orleans cluster id of the silos. Default <c>orleans-registry</c>.</summary>
+    public string ClusterId { get; set; } = "orleans-registry";
+
+    /// <summary>Orleans service id of the silos. Default <c>orleans-registry</c>.</summary>
+    public string ServiceId { get; set; } = "orleans-registry";
+
+    /// <summary>Gateway port of the silo, with localhost clustering only. Default 30000.</summary>
+    public int LocalhostGatewayPort { get; set; } = 30000;
+
+    /// <summary>How often the list of live silos is read from the cluster. Default 1 second.</summary>
+    public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Interval of the active health check of every silo's <c>/readyz</c>. Default 2 seconds.</summary>
+    public TimeSpan HealthCheckInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// How long a proxied request may go without a byte moving either way (YARP's default is 100 s,
+    /// too short for a slow client's large upload between two chunks of progress). Default 30 minutes.
+    /// </summary>
+    public TimeSpan ActivityTimeout { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>How long requests in flight may take to finish on SIGTERM. Default 5 minutes.</summary>
+    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>TLS termination at the edge.</summary>
+    public EdgeTlsOptions Tls { get; set; } = new();
+
+    /// <summary>
+    /// Networks (CIDR) whose X-Forwarded-* headers are trusted, e.g. a cloud load balancer in front.
+    /// Default none: the edge sets X-Forwarded-* itself from the connection.
+    /// </summary>
+    public string[] TrustedProxyNetworks { get; set; } = [];
+}
+
+public sealed class EdgeTlsOptions
+{
+    /// <summary>PEM certificate (chain) file; with <see cref="KeyPath"/>, enables HTTPS on https:// URLs. Reloaded when it changes.</summary>
+    public string? CertificatePath { get; set; }
+
+    /// <summary>PEM private key file of the certificate.</summary>
+    public string? KeyPath { get; set; }
+}

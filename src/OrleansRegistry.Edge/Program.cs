@@ -1,0 +1,4 @@
+using OrleansRegistry.Edge.Hosting;
+
+var app = EdgeHost.Build(args);
+await app.RunAsync();

@@ -1,0 +1,50 @@
+using OrleansRegistry.Edge.Hosting;
+using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.Health;
+
+namespace OrleansRegistry.Edge.Routing;
+
+/// <summary>The one route (everything) and the cluster of silos, as YARP configuration.</summary>
+public static class ProxyConfiguration
+{
+    public static RouteConfig Route() => new()
+    {
+        RouteId = "registry",
+        ClusterId = SiloDestinations.ClusterName,
+        Match = new RouteMatch { Path = "{**catch-all}" },
+
+        // Blob uploads of any size stream through: no body limit, no buffering.
+        MaxRequestBodySize = -1,
+    };
+
+    public static ClusterConfig Cluster(IReadOnlyDictionary<string, string> silos, EdgeOptions options) => new()
+    {
+        ClusterId = SiloDestinations.ClusterName,
+        LoadBalancingPolicy = "PowerOfTwoChoices",
+        Destinations = silos.ToDictionary(s => s.Key, s => new DestinationConfig { Address = s.Value, Health = s.Value }),
+        HealthCheck = new HealthCheckConfig
+        {
+            Active = new ActiveHealthCheckConfig
+            {
+                Enabled = true,
+                Interval = options.HealthCheckInterval,
+                Timeout = TimeSpan.FromSeconds(2),
+                Policy = HealthCheckConstants.ActivePolicy.ConsecutiveFailures,
+                Path = "/readyz",
+            },
+            Passive = new PassiveHealthCheckConfig
+            {
+                Enabled = true,
+                Policy = HealthCheckConstants.PassivePolicy.TransportFailureRate,
+                ReactivationPeriod = TimeSpan.FromSeconds(5),
+            },
+            AvailableDestinationsPolicy = HealthCheckConstants.AvailableDestinations.HealthyOrPanic,
+        },
+        HttpRequest = new ForwarderRequestConfig
+        {
+            ActivityTimeout = options.ActivityTimeout,
+            AllowResponseBuffering = false,
+        },
+    };
+}
