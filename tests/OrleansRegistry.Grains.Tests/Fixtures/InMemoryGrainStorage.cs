@@ -17,6 +17,9 @@ public sealed class InMemoryGrainStorage : IGrainStorage
     /// <summary>When set, every write waits for it before it is stored.</summary>
     public TaskCompletionSource? WriteGate { get; set; }
 
+    /// <summary>When set, the next write is stored (and hands back its etag) but then throws, as a failed final fsync.</summary>
+    public bool FailNextWriteAfterStoring { get; set; }
+
     public int WriteCount => Volatile.Read(ref _writes);
 
     public IReadOnlyCollection<string> StateNames => [.. _records.Keys.Select(k => k.StateName)];
@@ -58,6 +61,11 @@ public sealed class InMemoryGrainStorage : IGrainStorage
         Interlocked.Increment(ref _writes);
         grainState.ETag = etag;
         grainState.RecordExists = true;
+        if (FailNextWriteAfterStoring)
+        {
+            FailNextWriteAfterStoring = false;
+            throw new IOException($"injected failure after storing {stateName}");
+        }
     }
 
     public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)

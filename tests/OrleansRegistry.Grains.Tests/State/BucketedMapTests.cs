@@ -113,4 +113,20 @@ public sealed class BucketedMapTests
         await map.SetAsync("tag", "retried");
         Assert.Equal("retried", await NewMap().GetAsync("tag"));
     }
+
+    [Fact]
+    public async Task A_write_that_failed_after_reaching_storage_can_be_followed_by_more_writes()
+    {
+        var map = NewMap(buckets: 1);
+        await map.SetAsync("tag", "old");
+        _storage.FailNextWriteAfterStoring = true;
+
+        await Assert.ThrowsAsync<IOException>(() => map.SetAsync("tag", "new"));
+
+        // Storage holds "new" with a new etag; the map must not write on with the old one.
+        await map.SetAsync("other", "value");
+        var reopened = NewMap(buckets: 1);
+        Assert.Equal("value", await reopened.GetAsync("other"));
+        Assert.Equal("new", await reopened.GetAsync("tag"));
+    }
 }
