@@ -12,7 +12,11 @@ public sealed class BlobGrain(
         {
             state.State.Location = location;
             state.State.Size = size;
-            await state.WriteStateAsync();
+            await WriteOrRollBackAsync(() =>
+            {
+                state.State.Location = null;
+                state.State.Size = 0;
+            });
         }
 
         return Snapshot()!;

@@ -10,7 +10,7 @@ namespace OrleansRegistry.Grains.Repositories;
 [Alias("repository")]
 public interface IRepositoryGrain : IGrainWithStringKey
 {
-    /// <summary>True once anything was ever stored (and not everything deleted).</summary>
+    /// <summary>True once anything was ever stored here (it stays listed in the catalog until garbage collection).</summary>
     [AlwaysInterleave, Alias("exists")]
     Task<bool> Exists();
 

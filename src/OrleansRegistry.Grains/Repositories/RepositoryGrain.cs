@@ -220,6 +220,14 @@ public sealed class RepositoryGrain : Grain, IRepositoryGrain
         await GrainFactory.GetGrain<ICatalogGrain>(CatalogGrain.Key).Add(Name);
         _meta.State.CreatedAt = DateTimeOffset.UtcNow;
         _meta.State.InCatalog = true;
-        await _meta.WriteStateAsync();
+        try
+        {
+            await _meta.WriteStateAsync();
+        }
+        catch
+        {
+            _meta.State.InCatalog = false;
+            throw;
+        }
     }
 }

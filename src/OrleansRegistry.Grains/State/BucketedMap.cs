@@ -85,7 +85,17 @@ public sealed class BucketedMap<TValue>
         {
             RecordExists = current.RecordExists,
         };
-        await _storage.WriteStateAsync(StateName(index), _grainId, next);
+        try
+        {
+            await _storage.WriteStateAsync(StateName(index), _grainId, next);
+        }
+        catch
+        {
+            // The write may have reached storage with a new ETag: re-read the bucket before the next use.
+            _buckets.Remove(index);
+            throw;
+        }
+
         _buckets[index] = Task.FromResult(new Bucket(entries, next.ETag, next.RecordExists));
     }
 

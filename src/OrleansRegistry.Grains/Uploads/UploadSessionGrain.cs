@@ -45,6 +45,11 @@ public sealed class UploadSessionGrain(
 
     public async Task Complete(string digest)
     {
+        if (state.State.Repository is null)
+        {
+            return;
+        }
+
         var next = new UploadSessionState
         {
             Repository = state.State.Repository,

@@ -1,0 +1,137 @@
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Runtime.Hosting;
+using Orleans.Serialization;
+using Orleans.Serialization.Serializers;
+using Orleans.Storage;
+using Orleans.TestingHost;
+using OrleansRegistry.Grains.Persistence;
+using OrleansRegistry.Grains.Tests.Persistence;
+using Xunit;
+
+namespace OrleansRegistry.Grains.Tests.Fixtures;
+
+/// <summary>
+/// An in-process test cluster whose "registry" grain storage is our <see cref="FileGrainStorage"/>
+/// under a temporary directory, optionally wrapped in a <see cref="RecordingGrainStorage"/>, and
+/// whose <see cref="TimeProvider"/> is a controllable <see cref="OffsetTimeProvider"/>.
+/// Can be restarted on the same directory.
+/// </summary>
+public sealed class RegistryCluster : IAsyncDisposable
+{
+    private readonly TempDirectory _root = new();
+    private readonly bool _recordWrites;
+    private readonly short _silos;
+    private InProcessTestCluster? _cluster;
+
+    public RegistryCluster(bool recordWrites = false, short silos = 1)
+    {
+        _recordWrites = recordWrites;
+        _silos = silos;
+    }
+
+    public string RootPath => _root.Path;
+
+    /// <summary>The clock the silos resolve as <see cref="TimeProvider"/>; survives restarts.</summary>
+    public OffsetTimeProvider Clock { get; } = new();
+
+    public InProcessTestCluster Cluster => _cluster ?? throw new InvalidOperationException("not started");
+
+    public IClusterClient Client => Cluster.Client;
+
+    /// <summary>The recording decorator (only with <c>recordWrites</c>).</summary>
+    public RecordingGrainStorage Recorder =>
+        (RecordingGrainStorage)Cluster.GetSiloServiceProvider().GetRequiredKeyedService<IGrainStorage>(GrainStorageNames.Registry);
+
+    public async Task StartAsync()
+    {
+        var builder = new InProcessTestClusterBuilder(_silos);
+        var root = _root.Path;
+        var clock = Clock;
+        var record = _recordWrites;
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.Services.AddSingleton<TimeProvider>(clock);
+            if (record)
+            {
+                silo.Services.AddGrainStorage(
+                    GrainStorageNames.Registry,
+                    (services, name) => new RecordingGrainStorage(new FileGrainStorage(
+                        name,
+                        new FileGrainStorageOptions { RootPath = root },
+                        new OrleansGrainStorageSerializer(services.GetRequiredService<Serializer>()),
+                        services.GetRequiredService<IActivatorProvider>())));
+            }
+            else
+            {
+                silo.AddFileGrainStorage(GrainStorageNames.Registry, options => options.RootPath = root);
+            }
+        });
+        _cluster = builder.Build();
+        await _cluster.DeployAsync();
+    }
+
+    /// <summary>Stops every silo and starts a new cluster on the same directory.</summary>
+    public async Task RestartAsync()
+    {
+        await StopAsync();
+        await StartAsync();
+    }
+
+    public Task DeactivateAsync(IAddressable grain) => Cluster.DeactivateAsync(grain);
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        _root.Dispose();
+    }
+
+    private async Task StopAsync()
+    {
+        if (_cluster is null)
+        {
+            return;
+        }
+
+        await _cluster.StopAllSilosAsync();
+        await _cluster.DisposeAsync();
+        _cluster = null;
+    }
+}
+
+/// <summary>A class fixture: one <see cref="RegistryCluster"/> per test class.</summary>
+public class RegistryClusterFixture : IAsyncLifetime
+{
+    public RegistryClusterFixture()
+        : this(recordWrites: false)
+    {
+    }
+
+    protected RegistryClusterFixture(bool recordWrites) => Registry = new RegistryCluster(recordWrites);
+
+    public RegistryCluster Registry { get; }
+
+    public Task InitializeAsync() => Registry.StartAsync();
+
+    public async Task DisposeAsync() => await Registry.DisposeAsync();
+}
+
+/// <summary>A class fixture whose registry storage records (and can fail) writes.</summary>
+public sealed class RecordingRegistryClusterFixture : RegistryClusterFixture
+{
+    public RecordingRegistryClusterFixture()
+        : base(recordWrites: true)
+    {
+    }
+}
+
+/// <summary>System time plus an offset the test moves forward (timers and timestamps stay real).</summary>
+public sealed class OffsetTimeProvider : TimeProvider
+{
+    private long _offsetTicks;
+
+    public TimeSpan Offset => TimeSpan.FromTicks(Interlocked.Read(ref _offsetTicks));
+
+    public void Advance(TimeSpan by) => Interlocked.Add(ref _offsetTicks, by.Ticks);
+
+    public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + Offset;
+}
