@@ -31,7 +31,10 @@ public sealed class AzureBlobStore : IBlobStore
     private readonly SemaphoreSlim containerLock = new(1, 1);
     private volatile bool containerReady;
 
-    /// <summary>A store over <paramref name="container"/>, created on first use when missing.</summary>
+    /// <summary>
+    /// A store over <paramref name="container"/>, created on first use when missing. Only the block
+    /// settings of <paramref name="options"/> are used; the client already knows its account.
+    /// </summary>
     public AzureBlobStore(BlobContainerClient container, AzureBlobStoreOptions options)
     {
         ArgumentNullException.ThrowIfNull(container);
@@ -416,8 +419,17 @@ public sealed class AzureBlobStore : IBlobStore
         catch (RequestFailedException exception) when (exception.Status == AzureErrors.RangeNotSatisfiable)
         {
             // The range starts at or past the end: fine only when it asks for nothing from the very end.
-            var properties = await GetPropertiesOrNullAsync(blob, cancellationToken).ConfigureAwait(false)
-                ?? throw new BlobNotFoundException(location.Value);
+            BlobProperties? found;
+            try
+            {
+                found = await GetPropertiesOrNullAsync(blob, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception failure) when (AzureErrors.IsAzureFailure(failure))
+            {
+                throw AzureErrors.ToIOException(failure, "reading the properties", name);
+            }
+
+            var properties = found ?? throw new BlobNotFoundException(location.Value);
             EnsureContent(isUpload, properties.Metadata, location);
             EnsureInside(offset, length ?? 0, properties.ContentLength);
             if (length is null && offset == properties.ContentLength)
