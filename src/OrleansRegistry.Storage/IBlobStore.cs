@@ -27,15 +27,20 @@ public interface IBlobStore
 
     /// <summary>
     /// Makes the staged parts, in order, the durable content of <paramref name="digest"/>
-    /// and returns its location. The caller has verified the digest. Idempotent: committing
-    /// content that is already stored returns the existing location and drops the parts.
+    /// and returns its location. The caller has verified the digest. A repeated commit of the
+    /// same upload returns the same location. A provider may also recognise content already
+    /// stored under the digest and return that location (the filesystem provider does; Azure
+    /// keeps each upload's blob and the blob index picks the canonical copy).
     /// Throws <see cref="InvalidOperationException"/> when the parts (or the stored content) do not hold
     /// exactly <paramref name="length"/> bytes, and <see cref="BlobNotFoundException"/> when a part is
     /// missing and the content is not stored either.
     /// </summary>
     Task<BlobLocation> CommitAsync(string uploadId, IReadOnlyList<string> parts, long length, Digest digest, CancellationToken cancellationToken);
 
-    /// <summary>Deletes parts of an upload that will never be committed (a losing or failed attempt).</summary>
+    /// <summary>
+    /// Deletes parts of an upload that will never be committed (a losing or failed attempt). Best
+    /// effort: Azure cannot delete uncommitted blocks one by one; they go with the upload's staging.
+    /// </summary>
     Task DeletePartsAsync(string uploadId, IReadOnlyList<string> parts, CancellationToken cancellationToken);
 
     /// <summary>Deletes everything staged for an upload (cancelled, expired or finished).</summary>

@@ -58,6 +58,8 @@ public static class EdgeHost
             silos.Current.Count > 0 && !lifetime.ApplicationStopping.IsCancellationRequested
                 ? Results.Text("ready")
                 : Results.Text("no silo to route to", statusCode: StatusCodes.Status503ServiceUnavailable));
+        // What the edge routes to right now (silo address → URL): for operators and the cluster tests.
+        app.MapGet("/_edge/silos", (SiloDestinations silos) => Results.Json(silos.Current));
         app.MapReverseProxy();
         return app;
     }

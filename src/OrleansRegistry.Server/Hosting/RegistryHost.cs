@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Options;
 using OrleansRegistry.Grains;
 using OrleansRegistry.Grains.Persistence;
@@ -65,7 +66,21 @@ public static class RegistryHost
 
         builder.UseOrleans(silo => silo.UseRegistryProviders(registry, builder.Configuration, dataPath));
 
+        builder.Services.Configure<ForwardedHeadersOptions>(forwarded =>
+        {
+            // Only the edge's headers are believed: Location headers and the token realm then name the
+            // URL the client used, and nobody else can claim another host.
+            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost;
+            forwarded.KnownIPNetworks.Clear();
+            forwarded.KnownProxies.Clear();
+            foreach (var network in registry.TrustedProxyNetworks)
+            {
+                forwarded.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(network));
+            }
+        });
+
         var app = builder.Build();
+        app.UseForwardedHeaders();
         var drainCoordinator = app.Services.GetRequiredService<DrainCoordinator>();
         app.Lifetime.ApplicationStopping.Register(drainCoordinator.Drain);
         app.UseMiddleware<DrainMiddleware>();

@@ -32,6 +32,12 @@ public sealed class RegistryOptions
     /// <summary>Orleans endpoints of this silo.</summary>
     public SiloEndpointOptions Silo { get; set; } = new();
 
+    /// <summary>
+    /// Networks (CIDR) whose <c>X-Forwarded-For/Proto/Host</c> are trusted: the edge's. Default loopback
+    /// only; in Kubernetes, the pod network of the edge.
+    /// </summary>
+    public string[] TrustedProxyNetworks { get; set; } = ["127.0.0.0/8", "::1/128"];
+
     /// <summary>Which clustering and storage providers run.</summary>
     public ClusterOptions Cluster { get; set; } = new();
 }
