@@ -61,9 +61,9 @@ stop_pidfile() {
   [[ -f $file ]] || return 0
   pid=$(cat "$file")
   if kill -0 "$pid" 2>/dev/null; then
-    kill "$pid" 2>/dev/null
+    kill "$pid" 2>/dev/null || true
     for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null
+    kill -9 "$pid" 2>/dev/null || true
   fi
   rm -f "$file"
 }
