@@ -41,7 +41,6 @@ RUN --mount=type=cache,id=nuget,target=/root/.nuget/packages \
 FROM ${ASPNET_IMAGE} AS runtime
 # The .NET images define a non-root user "app" whose id is in APP_UID (1654).
 ENV DOTNET_CLI_TELEMETRY_OPTOUT=1 \
-    DOTNET_gcServer=1 \
     Urls=http://0.0.0.0:8080 \
     Registry__Logging__Json=true
 WORKDIR /app
