@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using OrleansRegistry.Server.Telemetry;
 using OrleansRegistry.Server.Tests.Infrastructure;
 
 namespace OrleansRegistry.Server.Tests.Telemetry;
@@ -73,6 +74,23 @@ public sealed class MetricsTests(RegistryServer server) : IClassFixture<Registry
             .ToList();
         Assert.Contains("/v2/{name}/blobs/uploads/", routes);
         Assert.DoesNotContain(routes, r => r.Contains("sha256", StringComparison.Ordinal) || r.Contains("metrics-cardinality", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Cache_and_auth_instruments_are_exported_under_their_registry_names()
+    {
+        // The manifest/tag cache and authentication come later; they call this API.
+        var metrics = server.Services.GetRequiredService<RegistryMetrics>();
+        metrics.CacheHit(RegistryCache.Manifest);
+        metrics.CacheMiss(RegistryCache.Tag);
+        metrics.CacheLookup(RegistryCache.Tag, hit: true);
+        metrics.AuthFailure("invalid_token");
+
+        var scrape = await ScrapeAsync();
+        Assert.True(scrape.Sum("registry_cache_hits_total", ("cache", "manifest")) >= 1);
+        Assert.True(scrape.Sum("registry_cache_hits_total", ("cache", "tag")) >= 1);
+        Assert.True(scrape.Sum("registry_cache_misses_total", ("cache", "tag")) >= 1);
+        Assert.True(scrape.Sum("registry_auth_failures_total", ("reason", "invalid_token")) >= 1);
     }
 
     private static string[] Missing(PrometheusText metrics, long chunkedLength, long manifestLength)
