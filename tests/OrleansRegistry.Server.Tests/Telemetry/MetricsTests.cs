@@ -67,11 +67,9 @@ public sealed class MetricsTests(RegistryServer server) : IClassFixture<Registry
     {
         var repo = OciClient.Unique("metrics-cardinality");
         await _client.PushImageAsync(repo, "v1");
-        var metrics = await ScrapeAsync();
-        var routes = metrics.Select("http_server_request_duration_seconds_count")
-            .Select(s => s.Labels.GetValueOrDefault("http_route", ""))
-            .Distinct()
-            .ToList();
+        // Recorded when the response ends, and the exporter caches a scrape briefly: poll.
+        var metrics = await ScrapeUntilAsync(m => Routes(m).Contains("/v2/{name}/manifests/{reference}"));
+        var routes = Routes(metrics);
         Assert.Contains("/v2/{name}/blobs/uploads/", routes);
         Assert.DoesNotContain(routes, r => r.Contains("sha256", StringComparison.Ordinal) || r.Contains("metrics-cardinality", StringComparison.Ordinal));
     }
@@ -86,7 +84,7 @@ public sealed class MetricsTests(RegistryServer server) : IClassFixture<Registry
         metrics.CacheLookup(RegistryCache.Tag, hit: true);
         metrics.AuthFailure("invalid_token");
 
-        var scrape = await ScrapeAsync();
+        var scrape = await ScrapeUntilAsync(m => m.Has("registry_auth_failures_total"));
         Assert.True(scrape.Sum("registry_cache_hits_total", ("cache", "manifest")) >= 1);
         Assert.True(scrape.Sum("registry_cache_hits_total", ("cache", "tag")) >= 1);
         Assert.True(scrape.Sum("registry_cache_misses_total", ("cache", "tag")) >= 1);
@@ -119,6 +117,24 @@ public sealed class MetricsTests(RegistryServer server) : IClassFixture<Registry
             ("grain activations", metrics.Sum("registry_grain_activations", ("grain_type", "repository")) > 0),
         };
         return [.. checks.Where(c => !c.Ok).Select(c => c.What)];
+    }
+
+    private static List<string> Routes(PrometheusText metrics) =>
+        [.. metrics.Select("http_server_request_duration_seconds_count").Select(s => s.Labels.GetValueOrDefault("http_route", "")).Distinct()];
+
+    private async Task<PrometheusText> ScrapeUntilAsync(Func<PrometheusText, bool> done)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        while (true)
+        {
+            var metrics = await ScrapeAsync();
+            if (done(metrics) || DateTime.UtcNow > deadline)
+            {
+                return metrics;
+            }
+
+            await Task.Delay(250);
+        }
     }
 
     private async Task<PrometheusText> ScrapeAsync()
