@@ -7,6 +7,7 @@ using OrleansRegistry.Server.Http;
 using OrleansRegistry.Server.Maintenance;
 using OrleansRegistry.Server.Manifests;
 using OrleansRegistry.Server.Routing;
+using OrleansRegistry.Server.Telemetry;
 using OrleansRegistry.Server.Uploads;
 using OrleansRegistry.Storage;
 using OrleansRegistry.Storage.FileSystem;
@@ -28,6 +29,7 @@ public static class RegistryHost
         builder.Services.AddSingleton(dataLock);
 
         builder.Services.Configure<RegistryOptions>(builder.Configuration.GetSection(RegistryOptions.Section));
+        var telemetry = builder.AddRegistryTelemetry();
         var drainSection = builder.Configuration.GetSection($"{RegistryOptions.Section}:Drain");
         builder.Services.Configure<DrainOptions>(drainSection);
         builder.Services.AddSingleton<DrainCoordinator>();
@@ -38,10 +40,10 @@ public static class RegistryHost
             host.ShutdownTimeout = drain.Delay + drain.Timeout + TimeSpan.FromSeconds(30);
         });
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<IBlobStore>(_ => new FileSystemBlobStore(new FileSystemBlobStoreOptions
-        {
-            RootPath = Path.Combine(dataPath, "storage"),
-        }));
+        builder.Services.AddSingleton<IBlobStore>(sp => new InstrumentedBlobStore(
+            new FileSystemBlobStore(new FileSystemBlobStoreOptions { RootPath = Path.Combine(dataPath, "storage") }),
+            "filesystem",
+            sp.GetRequiredService<RegistryMetrics>()));
         builder.Services.AddSingleton<UploadService>();
         builder.Services.AddSingleton<ManifestService>();
         builder.Services.AddSingleton<BaseEndpoints>();
@@ -67,13 +69,20 @@ public static class RegistryHost
             var endpoints = registry.Silo;
             silo.UseLocalhostClustering(endpoints.SiloPort, endpoints.GatewayPort, serviceId: endpoints.ServiceId, clusterId: endpoints.ClusterId);
             silo.AddFileGrainStorage(GrainStorageNames.Registry, options => options.RootPath = Path.Combine(dataPath, "grains"));
+            if (!string.IsNullOrWhiteSpace(telemetry.OtlpEndpoint))
+            {
+                // Trace context flows through grain calls only when asked for.
+                silo.AddActivityPropagation();
+            }
         });
 
         var app = builder.Build();
         var drainCoordinator = app.Services.GetRequiredService<DrainCoordinator>();
         app.Lifetime.ApplicationStopping.Register(drainCoordinator.Drain);
+        app.UseRegistryRequestId();
         app.UseMiddleware<DrainMiddleware>();
         app.MapHealth();
+        app.MapRegistryMetrics(telemetry);
         app.UseMiddleware<RegistryErrorMiddleware>();
         var dispatcher = app.Services.GetRequiredService<RegistryDispatcher>();
         app.Map("/v2", branch => branch.Run(dispatcher.DispatchAsync));

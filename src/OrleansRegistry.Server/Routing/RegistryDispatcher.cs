@@ -4,6 +4,7 @@ using OrleansRegistry.Core.References;
 using OrleansRegistry.Server.Endpoints;
 using OrleansRegistry.Server.Hosting;
 using OrleansRegistry.Server.Http;
+using OrleansRegistry.Server.Telemetry;
 
 namespace OrleansRegistry.Server.Routing;
 
@@ -45,6 +46,8 @@ public sealed class RegistryDispatcher(
             // A POST to ".../blobs/uploads" is a route only for POST; otherwise it's unknown.
             throw new OciException(OciErrorCode.NameUnknown, "no such API endpoint", new { path }, StatusCodes.Status404NotFound);
         }
+
+        TelemetryHosting.SetRoute(context, route.Kind);
 
         if (route.Kind is not (RouteKind.Base or RouteKind.Catalog) && !RepositoryName.IsValid(route.Name))
         {

@@ -6,6 +6,7 @@ using OrleansRegistry.Grains.Blobs;
 using OrleansRegistry.Grains.Repositories;
 using OrleansRegistry.Grains.Uploads;
 using OrleansRegistry.Server.Hosting;
+using OrleansRegistry.Server.Telemetry;
 using OrleansRegistry.Storage;
 
 namespace OrleansRegistry.Server.Uploads;
@@ -16,7 +17,8 @@ namespace OrleansRegistry.Server.Uploads;
 /// the upload grain records each chunk, and the final PUT verifies the digest before the
 /// bytes become visible under it.
 /// </summary>
-public sealed class UploadService(IGrainFactory grains, IBlobStore store, IOptions<RegistryOptions> options, TimeProvider clock)
+public sealed class UploadService(
+    IGrainFactory grains, IBlobStore store, IOptions<RegistryOptions> options, TimeProvider clock, RegistryMetrics metrics)
 {
     // Large reads keep storage writes and hash calls few; pooled so a push allocates nothing per chunk.
     private const int BufferSize = 1024 * 1024;
@@ -64,6 +66,7 @@ public sealed class UploadService(IGrainFactory grains, IBlobStore store, IOptio
         var maxBlob = options.Value.MaxBlobBytes;
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         using var streaming = new CancellationTokenSource();
+        using var inProgress = metrics.UploadStarted();
         var keepAlive = KeepAliveAsync(Session(uploadId), streaming.Token);
         try
         {
@@ -78,6 +81,7 @@ public sealed class UploadService(IGrainFactory grains, IBlobStore store, IOptio
 
                 if (maxBlob is { } max && upload.Length + writer.Length + read > max)
                 {
+                    metrics.UploadEnded(UploadOutcome.TooLarge);
                     throw new OciException(OciErrorCode.SizeInvalid, "blob exceeds the maximum size",
                         new { maximum = max }, StatusCodes.Status413PayloadTooLarge);
                 }
@@ -107,6 +111,7 @@ public sealed class UploadService(IGrainFactory grains, IBlobStore store, IOptio
             switch (result.Status)
             {
                 case ChunkCommitStatus.Committed:
+                    metrics.BytesPushed(ContentKind.Blob, length);
                     return result.Upload!;
                 case ChunkCommitStatus.OffsetMismatch:
                     await store.DeletePartsAsync(uploadId, parts, CancellationToken.None);
@@ -115,6 +120,12 @@ public sealed class UploadService(IGrainFactory grains, IBlobStore store, IOptio
                     await store.DeletePartsAsync(uploadId, parts, CancellationToken.None);
                     throw new OciException(OciErrorCode.BlobUploadUnknown, detail: uploadId);
             }
+        }
+        catch (Exception error) when (error is not (OciException or UploadOffsetMismatchException))
+        {
+            // The client went away or storage failed: the chunk is lost, the session may go on.
+            metrics.UploadEnded(UploadOutcome.Failed);
+            throw;
         }
         finally
         {
@@ -186,6 +197,7 @@ public sealed class UploadService(IGrainFactory grains, IBlobStore store, IOptio
         var actual = await ComputeDigestAsync(uploadId, upload, digest.Algorithm, cancellationToken);
         if (actual != digest)
         {
+            metrics.UploadEnded(UploadOutcome.DigestInvalid);
             await AbandonAsync(uploadId);
             throw new OciException(OciErrorCode.DigestInvalid, "the digest does not match the uploaded content",
                 new { expected = digest.ToString(), actual = actual.ToString() });
@@ -201,6 +213,7 @@ public sealed class UploadService(IGrainFactory grains, IBlobStore store, IOptio
 
         var link = await LinkAsync(repository, digest, info);
         await session.Complete(digest.ToString());
+        metrics.UploadEnded(UploadOutcome.Completed);
         return link;
     }
 
@@ -208,6 +221,7 @@ public sealed class UploadService(IGrainFactory grains, IBlobStore store, IOptio
     {
         await GetAsync(repository, uploadId);
         await AbandonAsync(uploadId);
+        metrics.UploadEnded(UploadOutcome.Cancelled);
     }
 
     /// <summary>Forgets a session and its staged bytes, whatever state it is in.</summary>
