@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using OrleansRegistry.Grains;
 using OrleansRegistry.Grains.Persistence;
+using OrleansRegistry.Server.Auth;
 using OrleansRegistry.Server.Health;
 using OrleansRegistry.Server.Endpoints;
 using OrleansRegistry.Server.Http;
@@ -69,12 +70,16 @@ public static class RegistryHost
             silo.AddFileGrainStorage(GrainStorageNames.Registry, options => options.RootPath = Path.Combine(dataPath, "grains"));
         });
 
+        // After UseOrleans: the auth configuration file is applied once the silo runs.
+        builder.AddRegistryAuth(dataPath);
+
         var app = builder.Build();
         var drainCoordinator = app.Services.GetRequiredService<DrainCoordinator>();
         app.Lifetime.ApplicationStopping.Register(drainCoordinator.Drain);
         app.UseMiddleware<DrainMiddleware>();
         app.MapHealth();
         app.UseMiddleware<RegistryErrorMiddleware>();
+        app.MapRegistryAuth();
         var dispatcher = app.Services.GetRequiredService<RegistryDispatcher>();
         app.Map("/v2", branch => branch.Run(dispatcher.DispatchAsync));
         app.Logger.LogInformation("data directory {DataPath}", dataPath);
