@@ -12,7 +12,7 @@ public static class Challenge
     /// TODO: honour X-Forwarded-Proto/X-Forwarded-Host once trusted proxies are configurable (the edge).
     /// </summary>
     public static string Realm(HttpRequest request, AuthOptions options) =>
-        $"{request.Scheme}://{request.Host.Value}{request.PathBase}{options.TokenPath}";
+        $"{request.Scheme}://{request.Host.Value}{options.TokenPath}";
 
     public static string Bearer(HttpRequest request, AuthOptions options, string? scope, string? error = null)
     {
