@@ -66,6 +66,44 @@ public sealed class TokenAuthClientTests(ITestOutputHelper log)
         Assert.Contains("security: failed login for bob", server.Output);
     }
 
+    [Fact]
+    public async Task Cluster_mode_without_a_configured_signing_key_refuses_to_start_cleanly()
+    {
+        using var data = new TempDirectory();
+        await using var server = RegistryProcess.Start(data.Path, log, "--Registry:Auth:Mode=Token", "--Registry:Cluster:Mode=Redis");
+        var exit = await server.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(1, exit);
+        Assert.Contains("Registry:Auth:SigningKeyPath is required", server.Output);
+        Assert.DoesNotContain("   at ", server.Output);
+    }
+
+    [Fact]
+    public async Task The_generated_key_survives_a_restart_and_old_tokens_stay_valid()
+    {
+        using var data = new TempDirectory();
+        var config = Path.Combine(RegistryProcess.RepositoryRoot, "examples", "auth", "auth.json");
+        string token;
+        await using (var first = await RegistryProcess.StartReadyAsync(data.Path, log, $"--Registry:Auth:ConfigPath={config}"))
+        {
+            using var client = first.CreateClient();
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/token?service=orleans-registry&scope=repository:team/app:pull");
+            request.Headers.Authorization = new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes("bob:bob-pass")));
+            using var response = await client.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            using var json = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            token = json.RootElement.GetProperty("token").GetString()!;
+            Assert.Equal(0, await first.StopAsync(TimeSpan.FromSeconds(60)));
+        }
+
+        Assert.True(File.Exists(Path.Combine(data.Path, "auth", "signing-key.pem")));
+        await using var second = await RegistryProcess.StartReadyAsync(data.Path, log, $"--Registry:Auth:ConfigPath={config}");
+        using var after = second.CreateClient();
+        using var get = new HttpRequestMessage(HttpMethod.Get, "/v2/team/app/tags/list");
+        get.Headers.Authorization = new("Bearer", token);
+        using var tags = await after.SendAsync(get);
+        Assert.Equal(HttpStatusCode.NotFound, tags.StatusCode);
+    }
+
     private async Task<(int ExitCode, string Output)> SkopeoAsync(string home, params string[] arguments)
     {
         var info = new ProcessStartInfo("skopeo")
