@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using OrleansRegistry.Grains;
 using OrleansRegistry.Grains.Persistence;
+using OrleansRegistry.Server.Auth;
 using OrleansRegistry.Server.Health;
 using OrleansRegistry.Server.Endpoints;
 using OrleansRegistry.Server.Http;
@@ -76,6 +77,9 @@ public static class RegistryHost
             }
         });
 
+        // After UseOrleans: the auth configuration file is applied once the silo runs.
+        builder.AddRegistryAuth(dataPath);
+
         var app = builder.Build();
         var drainCoordinator = app.Services.GetRequiredService<DrainCoordinator>();
         app.Lifetime.ApplicationStopping.Register(drainCoordinator.Drain);
@@ -84,6 +88,7 @@ public static class RegistryHost
         app.MapHealth();
         app.MapRegistryMetrics(telemetry);
         app.UseMiddleware<RegistryErrorMiddleware>();
+        app.MapRegistryAuth();
         var dispatcher = app.Services.GetRequiredService<RegistryDispatcher>();
         app.Map("/v2", branch => branch.Run(dispatcher.DispatchAsync));
         app.Logger.LogInformation("data directory {DataPath}", dataPath);

@@ -234,9 +234,11 @@ public sealed class UploadService(
     /// <summary>
     /// Mounts a blob into <paramref name="repository"/>: from <paramref name="from"/> when given,
     /// otherwise from wherever the registry holds it (automatic content discovery).
-    /// Null when it cannot be mounted; the caller then starts a plain upload.
+    /// Null when it cannot be mounted; the caller then starts a plain upload. With
+    /// <paramref name="mayPull"/>, only a repository the caller may pull is a source, so nobody
+    /// mounts a private layer into their own repository to read it.
     /// </summary>
-    public async Task<BlobLink?> TryMountAsync(string repository, Digest digest, string? from)
+    public async Task<BlobLink?> TryMountAsync(string repository, Digest digest, string? from, Func<string, Task<bool>>? mayPull = null)
     {
         var existing = await grains.GetGrain<IRepositoryGrain>(repository).GetBlob(digest.ToString());
         if (existing is not null)
@@ -247,15 +249,33 @@ public sealed class UploadService(
         BlobInfo? source;
         if (from is not null)
         {
-            var link = await grains.GetGrain<IRepositoryGrain>(from).GetBlob(digest.ToString());
+            var link = mayPull is null || await mayPull(from) ? await grains.GetGrain<IRepositoryGrain>(from).GetBlob(digest.ToString()) : null;
             source = link is null ? null : new BlobInfo { Location = link.Location, Size = link.Size };
         }
         else
         {
             source = await grains.GetGrain<IBlobGrain>(digest.ToString()).Get();
+            if (source is not null && mayPull is not null && !await AnyPullableLinkAsync(source, digest, mayPull))
+            {
+                source = null;
+            }
         }
 
         return source is null ? null : await LinkAsync(repository, digest, source);
+    }
+
+    /// <summary>Whether a repository the caller may pull really links the blob (the index is a superset).</summary>
+    private async Task<bool> AnyPullableLinkAsync(BlobInfo blob, Digest digest, Func<string, Task<bool>> mayPull)
+    {
+        foreach (var candidate in blob.Repositories)
+        {
+            if (await mayPull(candidate) && await grains.GetGrain<IRepositoryGrain>(candidate).GetBlob(digest.ToString()) is not null)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Blob index first, then the repository: a crash in between leaves only a superset in the index.</summary>
