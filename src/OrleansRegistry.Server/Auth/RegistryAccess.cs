@@ -1,3 +1,4 @@
+using OrleansRegistry.Server.Telemetry;
 using Microsoft.Net.Http.Headers;
 using OrleansRegistry.Core.Errors;
 using OrleansRegistry.Server.Routing;
@@ -13,7 +14,7 @@ namespace OrleansRegistry.Server.Auth;
 /// The answer depends only on the token and the route, never on whether the repository exists, so
 /// a private repository and a missing one look alike.
 /// </summary>
-public sealed class RegistryAccess(AuthSettings settings, AuthDirectory directory, TimeProvider clock, TokenService? tokens = null)
+public sealed class RegistryAccess(AuthSettings settings, AuthDirectory directory, TimeProvider clock, RegistryMetrics metrics, TokenService? tokens = null)
 {
     private static readonly object ClaimsKey = new();
 
@@ -129,6 +130,7 @@ public sealed class RegistryAccess(AuthSettings settings, AuthDirectory director
     private OciException Unauthorized(HttpContext context, string? scope, string? error, OciErrorCode code, string message, object? detail = null)
     {
         context.Response.Headers[HeaderNames.WWWAuthenticate] = Challenge.Bearer(context.Request, settings.Options, scope, error);
+        metrics.AuthFailure(error ?? "token_required");
         return new OciException(code, message, detail, StatusCodes.Status401Unauthorized);
     }
 }

@@ -1,3 +1,4 @@
+using OrleansRegistry.Server.Telemetry;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
@@ -14,7 +15,7 @@ namespace OrleansRegistry.Server.Auth;
 /// </summary>
 public sealed class TokenEndpoint(
     AuthSettings settings, TokenService tokens, AuthDirectory directory, CredentialVerifier credentials,
-    TimeProvider clock, ILogger<TokenEndpoint> logger)
+    TimeProvider clock, RegistryMetrics metrics, ILogger<TokenEndpoint> logger)
 {
     private AuthOptions Options => settings.Options;
 
@@ -116,10 +117,13 @@ public sealed class TokenEndpoint(
     private bool ServiceMatches(string service) => service.Length == 0 || service == Options.Service;
 
     /// <summary>A security event: who (never the password), from where, how.</summary>
-    private void LoginFailed(HttpContext context, string name, string form) =>
+    private void LoginFailed(HttpContext context, string name, string form)
+    {
+        metrics.AuthFailure("bad_credentials");
         logger.LogWarning(new EventId(4001, "SecurityLoginFailed"),
             "security: failed login for {User} from {Address} ({Form})",
             Sanitize(name), context.Connection.RemoteIpAddress, form);
+    }
 
     private static string Sanitize(string value)
     {
