@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
 # scripts/test.sh - runs every test of OrleansRegistry on a fresh machine:
 #   1. installs what the tests need (Debian's registry clients and fixtures, via
-#      ../shared/e2e/setup.sh, once per machine),
+#      ../shared/e2e/setup.sh, once per machine; redis-server and Azurite),
 #   2. builds the solution (Release),
-#   3. runs every xunit project (unit, grain, HTTP-on-Kestrel, process-level tests),
-#   4. starts the embedded server and runs the real-client flows of ../shared/e2e/e2e.sh.
+#   3. starts Azurite for the Azure provider's contract tests and runs every xunit project
+#      (unit, grain, HTTP-on-Kestrel, process-level and cluster tests: the cluster tests start
+#      their own Redis, Azurite, silos and edge through scripts/cluster.sh),
+#   4. runs the real-client flows of ../shared/e2e/e2e.sh against the embedded server, then
+#      through the edge of a 3-silo cluster,
+#   5. renders and checks the Helm chart (charts/orleans-registry/tests/run.sh).
 # Ends with one line "N passed, M failed" over all of them; exits non-zero on any failure.
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=lib/services.sh
+source "$ROOT/scripts/lib/services.sh"
 SHARED=${SHARED_DIR:-$(cd "$ROOT/.." && pwd)/shared}
 export OCI_E2E_HOME=${OCI_E2E_HOME:-/tmp/oci-e2e}
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
@@ -33,6 +39,14 @@ if [[ $need_setup == 1 ]]; then
   fi
 fi
 
+if ! ensure_redis >"$LOGS/redis-install.log" 2>&1; then cat "$LOGS/redis-install.log"; fail "setup: redis-server"; fi
+if ! ensure_azurite >"$LOGS/azurite-install.log" 2>&1; then cat "$LOGS/azurite-install.log"; fail "setup: azurite"; fi
+
+# Everything started below is stopped on exit, whatever happens.
+cleanup_cmds=()
+cleanup() { local c; for c in "${cleanup_cmds[@]}"; do eval "$c"; done; }
+trap cleanup EXIT
+
 # -------------------------------------------------------------------- build ---
 echo "== build"
 if ! dotnet build OrleansRegistry.sln -c Release -nologo -clp:ErrorsOnly >"$LOGS/build.log" 2>&1; then
@@ -42,6 +56,12 @@ if ! dotnet build OrleansRegistry.sln -c Release -nologo -clp:ErrorsOnly >"$LOGS
 fi
 
 # -------------------------------------------------------------------- xunit ---
+azurite_port=${AZURITE_TEST_PORT:-10000}
+azurite_dir=$(mktemp -d /tmp/orleans-registry-azurite.XXXXXX)
+cleanup_cmds+=("stop_pidfile '$azurite_dir/azurite.pid'; rm -rf '$azurite_dir'")
+start_azurite "$azurite_port" "$azurite_dir" || fail "setup: azurite did not start on 127.0.0.1:$azurite_port"
+export AZURITE_BLOB_ENDPOINT=http://127.0.0.1:$azurite_port/$AZURITE_ACCOUNT
+
 echo "== dotnet test"
 dotnet test OrleansRegistry.sln -c Release --no-build -nologo 2>&1 | tee "$LOGS/dotnet-test.log"
 test_rc=${PIPESTATUS[0]}
@@ -52,28 +72,44 @@ passed=$((passed + tp)); failed=$((failed + tf))
 if [[ $test_rc -ne 0 && $tf -eq 0 ]]; then fail "dotnet test exited $test_rc"; fi
 
 # ---------------------------------------------------------------------- e2e ---
+# run_e2e NAME HOST:PORT: the 26 real-client flows, counted into the totals
+run_e2e() {
+  local name=$1 target=$2 ep ef
+  bash "$SHARED/e2e/e2e.sh" "$target" 2>"$LOGS/e2e-$name.stderr" | tee "$LOGS/e2e-$name.log"
+  read -r ep ef < <(sed -nE 's/^([0-9]+) passed, ([0-9]+) failed$/\1 \2/p' "$LOGS/e2e-$name.log" | tail -n 1)
+  if [[ -z ${ep:-} ]]; then fail "e2e $name: no summary line"; else passed=$((passed + ep)); failed=$((failed + ef)); fi
+}
+
 echo "== e2e: real clients against the embedded server"
 port=${E2E_PORT:-5055}
 data=$(mktemp -d /tmp/orleans-registry-e2e.XXXXXX)
-server=(dotnet "$ROOT/src/OrleansRegistry.Server/bin/Release/net10.0/OrleansRegistry.Server.dll"
-  --urls "http://127.0.0.1:$port" --Registry:DataPath="$data"
-  --Registry:Silo:SiloPort=$((port + 100)) --Registry:Silo:GatewayPort=$((port + 200)))
-"${server[@]}" >"$LOGS/e2e-server.log" 2>&1 &
-server_pid=$!
-trap 'kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null; rm -rf "$data"' EXIT
-up=0
-for _ in $(seq 100); do
-  curl -sf "http://127.0.0.1:$port/v2/" >/dev/null 2>&1 && { up=1; break; }
-  sleep 0.2
-done
-if [[ $up == 1 ]]; then
-  bash "$SHARED/e2e/e2e.sh" "127.0.0.1:$port" 2>"$LOGS/e2e.stderr" | tee "$LOGS/e2e.log"
-  read -r ep ef < <(sed -nE 's/^([0-9]+) passed, ([0-9]+) failed$/\1 \2/p' "$LOGS/e2e.log" | tail -n 1)
-  if [[ -z ${ep:-} ]]; then fail "e2e: no summary line"; else passed=$((passed + ep)); failed=$((failed + ef)); fi
+"${ROOT}/scripts/lib/run-embedded.sh" start "$port" "$data" >"$LOGS/e2e-server.log" 2>&1
+cleanup_cmds+=("'${ROOT}/scripts/lib/run-embedded.sh' stop '$port' '$data'; rm -rf '$data'")
+if curl -sf "http://127.0.0.1:$port/v2/" >/dev/null 2>&1; then
+  run_e2e embedded "127.0.0.1:$port"
 else
-  tail -n 30 "$LOGS/e2e-server.log"
+  tail -n 30 "$data/server.log"
   fail "e2e: the server did not come up on 127.0.0.1:$port"
 fi
+
+echo "== e2e: real clients through the edge of a 3-silo cluster (Redis, Azurite)"
+cluster_dir=$(mktemp -d /tmp/orleans-registry-cluster.XXXXXX)
+cleanup_cmds+=("bash '$ROOT/scripts/cluster.sh' down --dir '$cluster_dir' >/dev/null 2>&1; rm -rf '$cluster_dir'")
+started=$SECONDS
+if bash "$ROOT/scripts/cluster.sh" up --silos 3 --dir "$cluster_dir" --base-port 18000 >"$LOGS/cluster-up.log" 2>&1; then
+  echo "cluster.sh up --silos 3: $((SECONDS - started)) s"
+  run_e2e cluster "$(sed 's|^http://||' "$cluster_dir/edge.url")"
+else
+  cat "$LOGS/cluster-up.log"
+  fail "e2e: cluster.sh up --silos 3 failed"
+fi
+bash "$ROOT/scripts/cluster.sh" down --dir "$cluster_dir" >/dev/null 2>&1
+
+# -------------------------------------------------------------------- chart ---
+echo "== chart: render every template and check it"
+bash "$ROOT/charts/orleans-registry/tests/run.sh" 2>&1 | tee "$LOGS/chart.log"
+read -r cp cf < <(sed -nE 's/^([0-9]+) passed, ([0-9]+) failed$/\1 \2/p' "$LOGS/chart.log" | tail -n 1)
+if [[ -z ${cp:-} ]]; then fail "chart: no summary line"; else passed=$((passed + cp)); failed=$((failed + cf)); fi
 
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 && $passed -gt 0 ]]

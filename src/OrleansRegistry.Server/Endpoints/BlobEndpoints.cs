@@ -6,6 +6,7 @@ using OrleansRegistry.Grains.Blobs;
 using OrleansRegistry.Grains.Repositories;
 using OrleansRegistry.Server.Http;
 using OrleansRegistry.Server.Routing;
+using OrleansRegistry.Server.Telemetry;
 using OrleansRegistry.Storage;
 
 namespace OrleansRegistry.Server.Endpoints;
@@ -14,7 +15,7 @@ namespace OrleansRegistry.Server.Endpoints;
 /// <c>/v2/&lt;name&gt;/blobs/&lt;digest&gt;</c>: GET (with Range) and HEAD of blobs linked into the
 /// repository, streamed from storage through pooled buffers; DELETE unlinks.
 /// </summary>
-public sealed class BlobEndpoints(IGrainFactory grains, IBlobStore store)
+public sealed class BlobEndpoints(IGrainFactory grains, IBlobStore store, RegistryMetrics metrics)
 {
     // Large enough that a 50 MiB blob is a few dozen socket writes.
     private const int CopyBufferSize = 256 * 1024;
@@ -69,6 +70,7 @@ public sealed class BlobEndpoints(IGrainFactory grains, IBlobStore store)
 
         await using var content = await store.OpenReadAsync(new BlobLocation(link.Location), offset, length, request.Aborted);
         await content.CopyToAsync(response.Body, CopyBufferSize, request.Aborted);
+        metrics.BytesPulled(ContentKind.Blob, length);
     }
 
     private async Task DeleteAsync(RegistryRequest request)

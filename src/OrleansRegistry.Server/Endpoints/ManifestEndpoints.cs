@@ -7,11 +7,12 @@ using OrleansRegistry.Server.Hosting;
 using OrleansRegistry.Server.Http;
 using OrleansRegistry.Server.Manifests;
 using OrleansRegistry.Server.Routing;
+using OrleansRegistry.Server.Telemetry;
 
 namespace OrleansRegistry.Server.Endpoints;
 
 /// <summary><c>/v2/&lt;name&gt;/manifests/&lt;reference&gt;</c>: GET, HEAD, PUT and DELETE by tag or digest.</summary>
-public sealed class ManifestEndpoints(ManifestService manifests, IOptions<RegistryOptions> options)
+public sealed class ManifestEndpoints(ManifestService manifests, IOptions<RegistryOptions> options, RegistryMetrics metrics)
 {
     public Task HandleAsync(RegistryRequest request)
     {
@@ -53,6 +54,7 @@ public sealed class ManifestEndpoints(ManifestService manifests, IOptions<Regist
 
         await using var content = await manifests.OpenAsync(record, request.Aborted);
         await content.CopyToAsync(response.Body, request.Aborted);
+        metrics.BytesPulled(ContentKind.Manifest, record.Size);
     }
 
     private async Task PutAsync(RegistryRequest request, Reference reference)
@@ -65,6 +67,7 @@ public sealed class ManifestEndpoints(ManifestService manifests, IOptions<Regist
             body,
             request.Request.ContentType,
             request.Aborted);
+        metrics.BytesPushed(ContentKind.Manifest, body.Length);
 
         var response = request.Response;
         response.StatusCode = StatusCodes.Status201Created;

@@ -3,6 +3,7 @@ using OrleansRegistry.Core.Errors;
 using OrleansRegistry.Core.Http;
 using OrleansRegistry.Core.References;
 using OrleansRegistry.Grains.Uploads;
+using OrleansRegistry.Server.Auth;
 using OrleansRegistry.Server.Http;
 using OrleansRegistry.Server.Routing;
 using OrleansRegistry.Server.Uploads;
@@ -13,7 +14,7 @@ namespace OrleansRegistry.Server.Endpoints;
 /// <c>/v2/&lt;name&gt;/blobs/uploads/</c>: POST (start, monolithic, mount) and, per session,
 /// GET status, PATCH a chunk, PUT to finish, DELETE to cancel.
 /// </summary>
-public sealed class UploadEndpoints(UploadService uploads)
+public sealed class UploadEndpoints(UploadService uploads, RegistryAccess access)
 {
     public async Task StartAsync(RegistryRequest request)
     {
@@ -24,7 +25,8 @@ public sealed class UploadEndpoints(UploadService uploads)
             var source = from is not null && RepositoryName.IsValid(from) ? from : null;
             if (from is null || source is not null)
             {
-                var link = await uploads.TryMountAsync(request.Name, mountDigest, source);
+                var link = await uploads.TryMountAsync(request.Name, mountDigest, source,
+                    access.Enabled ? name => access.MayPullAsync(request.Context, name) : null);
                 if (link is not null)
                 {
                     BlobCreated(request, mountDigest);

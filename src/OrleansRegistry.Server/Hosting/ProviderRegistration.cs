@@ -5,6 +5,7 @@ using Orleans.Serialization;
 using Orleans.Storage;
 using OrleansRegistry.Grains;
 using OrleansRegistry.Grains.Persistence;
+using OrleansRegistry.Server.Telemetry;
 using OrleansRegistry.Storage;
 using OrleansRegistry.Storage.AzureBlob;
 using OrleansRegistry.Storage.FileSystem;
@@ -23,42 +24,44 @@ public static class ProviderRegistration
         var cluster = registry.Cluster;
         if (cluster.IsMultiProcess && cluster.GrainStorage == GrainStorageProvider.Files)
         {
-            throw new InvalidOperationException(
+            throw new RegistryConfigurationException(
                 "Registry:Cluster:GrainStorage=Files keeps grain state in one process's data directory; with several silos use AzureBlob.");
         }
 
         if (cluster.Clustering == ClusteringProvider.Redis && string.IsNullOrEmpty(configuration.GetConnectionString(RedisConnection)))
         {
-            throw new InvalidOperationException("Registry:Cluster:Clustering=Redis needs ConnectionStrings:Redis.");
+            throw new RegistryConfigurationException("Registry:Cluster:Clustering=Redis needs ConnectionStrings:Redis.");
         }
 
         var usesAzure = cluster.BlobStorage == BlobStorageProvider.AzureBlob || cluster.GrainStorage == GrainStorageProvider.AzureBlob;
         if (usesAzure && string.IsNullOrEmpty(configuration.GetConnectionString(AzureBlobConnection)) && cluster.Azure.ServiceUri is null)
         {
-            throw new InvalidOperationException("The AzureBlob providers need ConnectionStrings:AzureBlob or Registry:Cluster:Azure:ServiceUri.");
+            throw new RegistryConfigurationException("The AzureBlob providers need ConnectionStrings:AzureBlob or Registry:Cluster:Azure:ServiceUri.");
         }
     }
 
     public static IServiceCollection AddRegistryBlobStore(this IServiceCollection services, RegistryOptions registry, IConfiguration configuration, string dataPath)
     {
         var cluster = registry.Cluster;
-        return cluster.BlobStorage switch
+        return services.AddSingleton<IBlobStore>(sp =>
         {
-            BlobStorageProvider.AzureBlob => services.AddSingleton<IBlobStore>(_ =>
+            var metrics = sp.GetRequiredService<RegistryMetrics>();
+            if (cluster.BlobStorage == BlobStorageProvider.AzureBlob)
             {
                 var connection = configuration.GetConnectionString(AzureBlobConnection);
-                return AzureBlobStore.Create(new AzureBlobStoreOptions
+                return new InstrumentedBlobStore(AzureBlobStore.Create(new AzureBlobStoreOptions
                 {
                     ConnectionString = string.IsNullOrEmpty(connection) ? null : connection,
                     ServiceUri = string.IsNullOrEmpty(connection) ? cluster.Azure.ServiceUri : null,
                     ContainerName = cluster.Azure.BlobContainer,
-                });
-            }),
-            _ => services.AddSingleton<IBlobStore>(_ => new FileSystemBlobStore(new FileSystemBlobStoreOptions
-            {
-                RootPath = Path.Combine(dataPath, "storage"),
-            })),
-        };
+                }), "azureblob", metrics);
+            }
+
+            return new InstrumentedBlobStore(
+                new FileSystemBlobStore(new FileSystemBlobStoreOptions { RootPath = Path.Combine(dataPath, "storage") }),
+                "filesystem",
+                metrics);
+        });
     }
 
     public static ISiloBuilder UseRegistryProviders(this ISiloBuilder silo, RegistryOptions registry, IConfiguration configuration, string dataPath)

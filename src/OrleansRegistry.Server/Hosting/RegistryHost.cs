@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Options;
 using OrleansRegistry.Grains;
 using OrleansRegistry.Grains.Persistence;
+using OrleansRegistry.Server.Auth;
 using OrleansRegistry.Server.Cluster;
 using OrleansRegistry.Server.Health;
 using OrleansRegistry.Server.Endpoints;
@@ -9,6 +10,7 @@ using OrleansRegistry.Server.Http;
 using OrleansRegistry.Server.Maintenance;
 using OrleansRegistry.Server.Manifests;
 using OrleansRegistry.Server.Routing;
+using OrleansRegistry.Server.Telemetry;
 using OrleansRegistry.Server.Uploads;
 using OrleansRegistry.Storage;
 
@@ -32,6 +34,7 @@ public static class RegistryHost
         }
 
         builder.Services.Configure<RegistryOptions>(builder.Configuration.GetSection(RegistryOptions.Section));
+        var telemetry = builder.AddRegistryTelemetry();
         var drainSection = builder.Configuration.GetSection($"{RegistryOptions.Section}:Drain");
         builder.Services.Configure<DrainOptions>(drainSection);
         builder.Services.AddSingleton<DrainCoordinator>();
@@ -64,7 +67,15 @@ public static class RegistryHost
             kestrel.AddServerHeader = false;
         });
 
-        builder.UseOrleans(silo => silo.UseRegistryProviders(registry, builder.Configuration, dataPath));
+        builder.UseOrleans(silo =>
+        {
+            silo.UseRegistryProviders(registry, builder.Configuration, dataPath);
+            if (!string.IsNullOrWhiteSpace(telemetry.OtlpEndpoint))
+            {
+                // Trace context flows through grain calls only when asked for.
+                silo.AddActivityPropagation();
+            }
+        });
 
         builder.Services.Configure<ForwardedHeadersOptions>(forwarded =>
         {
@@ -73,19 +84,25 @@ public static class RegistryHost
             forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost;
             forwarded.KnownIPNetworks.Clear();
             forwarded.KnownProxies.Clear();
-            foreach (var network in registry.TrustedProxyNetworks)
+            foreach (var network in registry.EffectiveTrustedProxyNetworks)
             {
                 forwarded.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(network));
             }
         });
 
+        // After UseOrleans: the auth configuration file is applied once the silo runs.
+        builder.AddRegistryAuth(dataPath, registry.Cluster.IsMultiProcess);
+
         var app = builder.Build();
         app.UseForwardedHeaders();
         var drainCoordinator = app.Services.GetRequiredService<DrainCoordinator>();
         app.Lifetime.ApplicationStopping.Register(drainCoordinator.Drain);
+        app.UseRegistryRequestId();
         app.UseMiddleware<DrainMiddleware>();
         app.MapHealth();
+        app.MapRegistryMetrics(telemetry);
         app.UseMiddleware<RegistryErrorMiddleware>();
+        app.MapRegistryAuth();
         var dispatcher = app.Services.GetRequiredService<RegistryDispatcher>();
         app.Map("/v2", branch => branch.Run(dispatcher.DispatchAsync));
         app.Logger.LogInformation("data directory {DataPath}", dataPath);

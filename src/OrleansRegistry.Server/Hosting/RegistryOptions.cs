@@ -36,7 +36,12 @@ public sealed class RegistryOptions
     /// Networks (CIDR) whose <c>X-Forwarded-For/Proto/Host</c> are trusted: the edge's. Default loopback
     /// only; in Kubernetes, the pod network of the edge.
     /// </summary>
-    public string[] TrustedProxyNetworks { get; set; } = ["127.0.0.0/8", "::1/128"];
+    /// <remarks>Empty means the default; configuration binding appends to a non-empty array default.</remarks>
+    public string[] TrustedProxyNetworks { get; set; } = [];
+
+    /// <summary><see cref="TrustedProxyNetworks"/>, or loopback when none is configured.</summary>
+    public IReadOnlyList<string> EffectiveTrustedProxyNetworks =>
+        TrustedProxyNetworks.Length > 0 ? TrustedProxyNetworks : ["127.0.0.0/8", "::1/128"];
 
     /// <summary>Which clustering and storage providers run.</summary>
     public ClusterOptions Cluster { get; set; } = new();

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using OrleansRegistry.Grains.Uploads;
 using OrleansRegistry.Server.Hosting;
+using OrleansRegistry.Server.Telemetry;
 using OrleansRegistry.Storage;
 
 namespace OrleansRegistry.Server.Maintenance;
@@ -11,7 +12,8 @@ namespace OrleansRegistry.Server.Maintenance;
 /// leftovers of a silo that died mid-chunk. Any silo may run it; expiry is idempotent.
 /// </summary>
 public sealed class UploadJanitor(
-    IGrainFactory grains, IBlobStore store, IOptions<RegistryOptions> options, TimeProvider clock, ILogger<UploadJanitor> logger)
+    IGrainFactory grains, IBlobStore store, IOptions<RegistryOptions> options, TimeProvider clock, ILogger<UploadJanitor> logger,
+    RegistryMetrics metrics)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -51,6 +53,7 @@ public sealed class UploadJanitor(
             {
                 await store.DeleteStagingAsync(staged.UploadId, cancellationToken);
                 expired++;
+                metrics.UploadEnded(UploadOutcome.Expired);
             }
         }
 

@@ -1,9 +1,11 @@
 using Microsoft.Extensions.Options;
 using OrleansRegistry.Core.Errors;
 using OrleansRegistry.Core.References;
+using OrleansRegistry.Server.Auth;
 using OrleansRegistry.Server.Endpoints;
 using OrleansRegistry.Server.Hosting;
 using OrleansRegistry.Server.Http;
+using OrleansRegistry.Server.Telemetry;
 
 namespace OrleansRegistry.Server.Routing;
 
@@ -19,6 +21,7 @@ public sealed class RegistryDispatcher(
     BlobEndpoints blobs,
     UploadEndpoints uploads,
     ReferrerEndpoints referrers,
+    RegistryAccess access,
     IOptions<RegistryOptions> options)
 {
     private static readonly Dictionary<RouteKind, string[]> Methods = new()
@@ -33,7 +36,7 @@ public sealed class RegistryDispatcher(
         [RouteKind.Referrers] = ["GET"],
     };
 
-    public Task DispatchAsync(HttpContext context)
+    public async Task DispatchAsync(HttpContext context)
     {
         context.Response.Headers[RegistryHeaders.ApiVersion] = RegistryHeaders.ApiVersionValue;
         // Mapped under /v2: Path is what follows it ("/", "/<name>/manifests/<ref>", ...).
@@ -46,10 +49,15 @@ public sealed class RegistryDispatcher(
             throw new OciException(OciErrorCode.NameUnknown, "no such API endpoint", new { path }, StatusCodes.Status404NotFound);
         }
 
+        TelemetryHosting.SetRoute(context, route.Kind);
+
         if (route.Kind is not (RouteKind.Base or RouteKind.Catalog) && !RepositoryName.IsValid(route.Name))
         {
             throw new OciException(OciErrorCode.NameInvalid, detail: new { name = route.Name });
         }
+
+        // Token auth: 401 with a Bearer challenge unless the token grants what this route needs.
+        await access.CheckAsync(context, route.Kind, method, route.Name);
 
         var allowed = Allowed(route.Kind);
         if (!allowed.Contains(method, StringComparer.OrdinalIgnoreCase))
@@ -59,7 +67,7 @@ public sealed class RegistryDispatcher(
         }
 
         var request = new RegistryRequest(context, route.Name, route.Argument);
-        return route.Kind switch
+        await (route.Kind switch
         {
             RouteKind.Base => baseEndpoints.HandleAsync(request),
             RouteKind.Catalog => catalog.HandleAsync(request),
@@ -70,7 +78,7 @@ public sealed class RegistryDispatcher(
             RouteKind.Upload => uploads.HandleAsync(request),
             RouteKind.Referrers => referrers.HandleAsync(request),
             _ => throw new InvalidOperationException(route.Kind.ToString()),
-        };
+        });
     }
 
     private string[] Allowed(RouteKind kind) =>

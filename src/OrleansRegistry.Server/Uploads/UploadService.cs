@@ -6,6 +6,7 @@ using OrleansRegistry.Grains.Blobs;
 using OrleansRegistry.Grains.Repositories;
 using OrleansRegistry.Grains.Uploads;
 using OrleansRegistry.Server.Hosting;
+using OrleansRegistry.Server.Telemetry;
 using OrleansRegistry.Storage;
 
 namespace OrleansRegistry.Server.Uploads;
@@ -16,7 +17,8 @@ namespace OrleansRegistry.Server.Uploads;
 /// the upload grain records each chunk, and the final PUT verifies the digest before the
 /// bytes become visible under it.
 /// </summary>
-public sealed class UploadService(IGrainFactory grains, IBlobStore store, IOptions<RegistryOptions> options, TimeProvider clock)
+public sealed class UploadService(
+    IGrainFactory grains, IBlobStore store, IOptions<RegistryOptions> options, TimeProvider clock, RegistryMetrics metrics)
 {
     // Large reads keep storage writes and hash calls few; pooled so a push allocates nothing per chunk.
     private const int BufferSize = 1024 * 1024;
@@ -64,6 +66,7 @@ public sealed class UploadService(IGrainFactory grains, IBlobStore store, IOptio
         var maxBlob = options.Value.MaxBlobBytes;
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         using var streaming = new CancellationTokenSource();
+        using var inProgress = metrics.UploadStarted();
         var keepAlive = KeepAliveAsync(Session(uploadId), streaming.Token);
         try
         {
@@ -78,6 +81,7 @@ public sealed class UploadService(IGrainFactory grains, IBlobStore store, IOptio
 
                 if (maxBlob is { } max && upload.Length + writer.Length + read > max)
                 {
+                    metrics.UploadEnded(UploadOutcome.TooLarge);
                     throw new OciException(OciErrorCode.SizeInvalid, "blob exceeds the maximum size",
                         new { maximum = max }, StatusCodes.Status413PayloadTooLarge);
                 }
@@ -107,6 +111,7 @@ public sealed class UploadService(IGrainFactory grains, IBlobStore store, IOptio
             switch (result.Status)
             {
                 case ChunkCommitStatus.Committed:
+                    metrics.BytesPushed(ContentKind.Blob, length);
                     return result.Upload!;
                 case ChunkCommitStatus.OffsetMismatch:
                     await store.DeletePartsAsync(uploadId, parts, CancellationToken.None);
@@ -115,6 +120,12 @@ public sealed class UploadService(IGrainFactory grains, IBlobStore store, IOptio
                     await store.DeletePartsAsync(uploadId, parts, CancellationToken.None);
                     throw new OciException(OciErrorCode.BlobUploadUnknown, detail: uploadId);
             }
+        }
+        catch (Exception error) when (error is not (OciException or UploadOffsetMismatchException))
+        {
+            // The client went away or storage failed: the chunk is lost, the session may go on.
+            metrics.UploadEnded(UploadOutcome.Failed);
+            throw;
         }
         finally
         {
@@ -186,6 +197,7 @@ public sealed class UploadService(IGrainFactory grains, IBlobStore store, IOptio
         var actual = await ComputeDigestAsync(uploadId, upload, digest.Algorithm, cancellationToken);
         if (actual != digest)
         {
+            metrics.UploadEnded(UploadOutcome.DigestInvalid);
             await AbandonAsync(uploadId);
             throw new OciException(OciErrorCode.DigestInvalid, "the digest does not match the uploaded content",
                 new { expected = digest.ToString(), actual = actual.ToString() });
@@ -201,6 +213,7 @@ public sealed class UploadService(IGrainFactory grains, IBlobStore store, IOptio
 
         var link = await LinkAsync(repository, digest, info);
         await session.Complete(digest.ToString());
+        metrics.UploadEnded(UploadOutcome.Completed);
         return link;
     }
 
@@ -208,6 +221,7 @@ public sealed class UploadService(IGrainFactory grains, IBlobStore store, IOptio
     {
         await GetAsync(repository, uploadId);
         await AbandonAsync(uploadId);
+        metrics.UploadEnded(UploadOutcome.Cancelled);
     }
 
     /// <summary>Forgets a session and its staged bytes, whatever state it is in.</summary>
@@ -220,9 +234,11 @@ public sealed class UploadService(IGrainFactory grains, IBlobStore store, IOptio
     /// <summary>
     /// Mounts a blob into <paramref name="repository"/>: from <paramref name="from"/> when given,
     /// otherwise from wherever the registry holds it (automatic content discovery).
-    /// Null when it cannot be mounted; the caller then starts a plain upload.
+    /// Null when it cannot be mounted; the caller then starts a plain upload. With
+    /// <paramref name="mayPull"/>, only a repository the caller may pull is a source, so nobody
+    /// mounts a private layer into their own repository to read it.
     /// </summary>
-    public async Task<BlobLink?> TryMountAsync(string repository, Digest digest, string? from)
+    public async Task<BlobLink?> TryMountAsync(string repository, Digest digest, string? from, Func<string, Task<bool>>? mayPull = null)
     {
         var existing = await grains.GetGrain<IRepositoryGrain>(repository).GetBlob(digest.ToString());
         if (existing is not null)
@@ -233,15 +249,33 @@ public sealed class UploadService(IGrainFactory grains, IBlobStore store, IOptio
         BlobInfo? source;
         if (from is not null)
         {
-            var link = await grains.GetGrain<IRepositoryGrain>(from).GetBlob(digest.ToString());
+            var link = mayPull is null || await mayPull(from) ? await grains.GetGrain<IRepositoryGrain>(from).GetBlob(digest.ToString()) : null;
             source = link is null ? null : new BlobInfo { Location = link.Location, Size = link.Size };
         }
         else
         {
             source = await grains.GetGrain<IBlobGrain>(digest.ToString()).Get();
+            if (source is not null && mayPull is not null && !await AnyPullableLinkAsync(source, digest, mayPull))
+            {
+                source = null;
+            }
         }
 
         return source is null ? null : await LinkAsync(repository, digest, source);
+    }
+
+    /// <summary>Whether a repository the caller may pull really links the blob (the index is a superset).</summary>
+    private async Task<bool> AnyPullableLinkAsync(BlobInfo blob, Digest digest, Func<string, Task<bool>> mayPull)
+    {
+        foreach (var candidate in blob.Repositories)
+        {
+            if (await mayPull(candidate) && await grains.GetGrain<IRepositoryGrain>(candidate).GetBlob(digest.ToString()) is not null)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Blob index first, then the repository: a crash in between leaves only a superset in the index.</summary>

@@ -121,7 +121,7 @@ public sealed partial class RegistryProcess : IAsyncDisposable
         return result;
     }
 
-    /// <summary>Starts and waits until <c>GET /v2/</c> answers 200.</summary>
+    /// <summary>Starts and waits until <c>GET /v2/</c> answers 200 (or 401 in token auth mode).</summary>
     public static async Task<RegistryProcess> StartReadyAsync(string dataPath, ITestOutputHelper? log = null, params string[] extraArgs)
     {
         var process = Start(dataPath, log, extraArgs);
@@ -139,7 +139,7 @@ public sealed partial class RegistryProcess : IAsyncDisposable
 
     public HttpClient CreateClient() => new() { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
 
-    /// <summary>Polls <c>GET /v2/</c> until 200; returns the time from process start. Fails with the output if the process exits or the timeout passes.</summary>
+    /// <summary>Polls <c>GET /v2/</c> until 200 (or a token auth challenge, 401); returns the time from process start. Fails with the output if the process exits or the timeout passes.</summary>
     public async Task<TimeSpan> WaitReadyAsync(TimeSpan timeout)
     {
         using var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
@@ -154,7 +154,7 @@ public sealed partial class RegistryProcess : IAsyncDisposable
             try
             {
                 using var response = await client.GetAsync("/v2/");
-                if (response.StatusCode == HttpStatusCode.OK)
+                if (response.StatusCode is HttpStatusCode.OK or HttpStatusCode.Unauthorized)
                 {
                     return _sinceStart.Elapsed;
                 }

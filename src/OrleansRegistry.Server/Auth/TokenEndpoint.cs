@@ -1,0 +1,210 @@
+using OrleansRegistry.Server.Telemetry;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Net.Http.Headers;
+
+namespace OrleansRegistry.Server.Auth;
+
+/// <summary>
+/// The token endpoint (<see cref="AuthOptions.TokenPath"/>). GET: the Docker token spec (HTTP basic
+/// credentials or none for anonymous; several <c>scope</c> parameters; <c>offline_token=true</c>
+/// adds a <c>refresh_token</c>). POST: the OAuth2 form containerd tries first
+/// (<c>grant_type=password</c> or <c>refresh_token</c>; a refresh re-checks the current grants).
+/// A token carries only what was both asked for and granted.
+/// </summary>
+public sealed class TokenEndpoint(
+    AuthSettings settings, TokenService tokens, AuthDirectory directory, CredentialVerifier credentials,
+    TimeProvider clock, RegistryMetrics metrics, ILogger<TokenEndpoint> logger)
+{
+    private AuthOptions Options => settings.Options;
+
+    public async Task GetAsync(HttpContext context)
+    {
+        var query = context.Request.Query;
+        if (!ServiceMatches(query["service"].ToString()))
+        {
+            await WriteOAuthErrorAsync(context, StatusCodes.Status400BadRequest, "invalid_request", "unknown service");
+            return;
+        }
+
+        var policy = await directory.GetPolicyAsync();
+        Authenticated? caller = null;
+        if (TryReadBasic(context.Request, out var name, out var password))
+        {
+            caller = credentials.Verify(policy, name, password);
+            if (caller is null)
+            {
+                LoginFailed(context, name, "GET");
+                context.Response.Headers[HeaderNames.WWWAuthenticate] = $"Basic realm=\"{Options.Service}\"";
+                await WriteOAuthErrorAsync(context, StatusCodes.Status401Unauthorized, "unauthorized", "invalid user name or password");
+                return;
+            }
+        }
+        else if (context.Request.Headers.Authorization.Count > 0)
+        {
+            await WriteOAuthErrorAsync(context, StatusCodes.Status401Unauthorized, "unauthorized", "only Basic credentials are accepted here");
+            return;
+        }
+
+        var requested = query["scope"].SelectMany(s => AccessScope.ParseMany(s)).ToList();
+        var issued = tokens.IssueAccess(caller?.Subject, policy.GrantAll(caller?.Subject, requested, clock.GetUtcNow()));
+        var offline = string.Equals(query["offline_token"].ToString(), "true", StringComparison.OrdinalIgnoreCase);
+        var refresh = offline && caller is not null ? tokens.IssueRefresh(caller.Subject, caller.Stamp) : null;
+        await WriteTokenAsync(context, issued, refresh, includeScope: false);
+    }
+
+    public async Task PostAsync(HttpContext context)
+    {
+        if (!context.Request.HasFormContentType)
+        {
+            await WriteOAuthErrorAsync(context, StatusCodes.Status400BadRequest, "invalid_request", "expected application/x-www-form-urlencoded");
+            return;
+        }
+
+        var form = await context.Request.ReadFormAsync(context.RequestAborted);
+        if (!ServiceMatches(form["service"].ToString()))
+        {
+            await WriteOAuthErrorAsync(context, StatusCodes.Status400BadRequest, "invalid_request", "unknown service");
+            return;
+        }
+
+        var requested = form["scope"].SelectMany(s => AccessScope.ParseMany(s)).ToList();
+        var policy = await directory.GetPolicyAsync();
+        var now = clock.GetUtcNow();
+        switch (form["grant_type"].ToString())
+        {
+            case "password":
+            {
+                var name = form["username"].ToString();
+                var caller = name.Length == 0 ? null : credentials.Verify(policy, name, form["password"].ToString());
+                if (caller is null)
+                {
+                    LoginFailed(context, name, "POST password");
+                    await WriteOAuthErrorAsync(context, StatusCodes.Status401Unauthorized, "invalid_grant", "invalid user name or password");
+                    return;
+                }
+
+                var issued = tokens.IssueAccess(caller.Subject, policy.GrantAll(caller.Subject, requested, now));
+                var offline = string.Equals(form["access_type"].ToString(), "offline", StringComparison.OrdinalIgnoreCase);
+                await WriteTokenAsync(context, issued, offline ? tokens.IssueRefresh(caller.Subject, caller.Stamp) : null, includeScope: true);
+                return;
+            }
+
+            case "refresh_token":
+            {
+                var validation = await tokens.ValidateAsync(form["refresh_token"].ToString());
+                if (validation.Claims is not { IsRefresh: true, Subject: { } subject, Stamp: { } stamp } claims
+                    || claims.Issuer != Options.Issuer
+                    || !policy.IsCurrent(subject, stamp, now))
+                {
+                    LoginFailed(context, validation.Claims?.Subject ?? "", "POST refresh_token");
+                    await WriteOAuthErrorAsync(context, StatusCodes.Status401Unauthorized, "invalid_grant", "the refresh token is invalid, expired or revoked");
+                    return;
+                }
+
+                var issued = tokens.IssueAccess(subject, policy.GrantAll(subject, requested, now));
+                await WriteTokenAsync(context, issued, form["refresh_token"].ToString(), includeScope: true);
+                return;
+            }
+
+            default:
+                await WriteOAuthErrorAsync(context, StatusCodes.Status400BadRequest, "unsupported_grant_type", "grant_type must be password or refresh_token");
+                return;
+        }
+    }
+
+    private bool ServiceMatches(string service) => service.Length == 0 || service == Options.Service;
+
+    /// <summary>A security event: who (never the password), from where, how.</summary>
+    private void LoginFailed(HttpContext context, string name, string form)
+    {
+        metrics.AuthFailure("bad_credentials");
+        logger.LogWarning(new EventId(4001, "SecurityLoginFailed"),
+            "security: failed login for {User} from {Address} ({Form})",
+            Sanitize(name), context.Connection.RemoteIpAddress, form);
+    }
+
+    private static string Sanitize(string value)
+    {
+        var clean = new string([.. value.Take(64).Select(c => char.IsControl(c) ? '?' : c)]);
+        return clean.Length == 0 ? "(none)" : clean;
+    }
+
+    internal static bool TryReadBasic(HttpRequest request, out string name, out string password)
+    {
+        name = password = "";
+        var header = request.Headers.Authorization.ToString();
+        if (!AuthenticationHeaderValue.TryParse(header, out var value)
+            || !string.Equals(value.Scheme, "Basic", StringComparison.OrdinalIgnoreCase)
+            || value.Parameter is null)
+        {
+            return false;
+        }
+
+        string decoded;
+        try
+        {
+            decoded = Encoding.UTF8.GetString(Convert.FromBase64String(value.Parameter));
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+
+        var colon = decoded.IndexOf(':');
+        if (colon < 0)
+        {
+            return false;
+        }
+
+        (name, password) = (decoded[..colon], decoded[(colon + 1)..]);
+        return true;
+    }
+
+    private static async Task WriteTokenAsync(HttpContext context, IssuedToken issued, string? refresh, bool includeScope)
+    {
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "application/json";
+        response.Headers.CacheControl = "no-store";
+        using var buffer = new MemoryStream();
+        await using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("token", issued.Token);
+            json.WriteString("access_token", issued.Token);
+            json.WriteNumber("expires_in", issued.ExpiresIn);
+            json.WriteString("issued_at", issued.IssuedAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ"));
+            if (refresh is not null)
+            {
+                json.WriteString("refresh_token", refresh);
+            }
+
+            if (includeScope)
+            {
+                json.WriteString("scope", string.Join(' ', issued.Access.Select(a => a.ToString())));
+            }
+
+            json.WriteEndObject();
+        }
+
+        response.ContentLength = buffer.Length;
+        await response.Body.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), context.RequestAborted);
+    }
+
+    private static async Task WriteOAuthErrorAsync(HttpContext context, int status, string error, string description)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json";
+        context.Response.Headers.CacheControl = "no-store";
+        var body = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object>
+        {
+            ["error"] = error,
+            ["error_description"] = description,
+            ["errors"] = new[] { new { code = status == 401 ? "UNAUTHORIZED" : "DENIED", message = description } },
+        });
+        context.Response.ContentLength = body.Length;
+        await context.Response.Body.WriteAsync(body, context.RequestAborted);
+    }
+}
