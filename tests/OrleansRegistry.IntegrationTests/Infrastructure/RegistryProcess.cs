@@ -20,17 +20,21 @@ public sealed partial class RegistryProcess : IAsyncDisposable
     private readonly ITestOutputHelper? _log;
     private readonly Stopwatch _sinceStart;
 
-    private RegistryProcess(Process process, Stopwatch sinceStart, int httpPort, string dataPath, ITestOutputHelper? log)
+    private RegistryProcess(Process process, Stopwatch sinceStart, Uri baseAddress, string dataPath, int gatewayPort, ITestOutputHelper? log)
     {
         _process = process;
         _sinceStart = sinceStart;
         _log = log;
-        HttpPort = httpPort;
+        HttpPort = baseAddress.Port;
         DataPath = dataPath;
-        BaseAddress = new Uri($"http://127.0.0.1:{httpPort}");
+        BaseAddress = baseAddress;
+        GatewayPort = gatewayPort;
     }
 
     public int HttpPort { get; }
+
+    /// <summary>The silo's Orleans gateway port (what an edge in localhost mode connects to); 0 for an edge.</summary>
+    public int GatewayPort { get; }
 
     public string DataPath { get; }
 
@@ -74,35 +78,50 @@ public sealed partial class RegistryProcess : IAsyncDisposable
         }
     }
 
-    public static string ServerAssembly
-    {
-        get
-        {
-            var path = Path.Combine(RepositoryRoot, "src", "OrleansRegistry.Server", "bin", Configuration, "net10.0", "OrleansRegistry.Server.dll");
-            return File.Exists(path) ? path : throw new FileNotFoundException($"server not built: {path}", path);
-        }
-    }
+    public static string ServerAssembly => Assembly("OrleansRegistry.Server");
+
+    public static string EdgeAssembly => Assembly("OrleansRegistry.Edge");
 
     /// <summary>Starts the server on fresh loopback ports with <paramref name="dataPath"/>; does not wait for it.</summary>
     public static RegistryProcess Start(string dataPath, ITestOutputHelper? log = null, params string[] extraArgs)
     {
-        var httpPort = FreePort.Next();
+        var baseAddress = new Uri($"http://127.0.0.1:{FreePort.Next()}");
+        var gatewayPort = FreePort.Next();
+        return Launch(ServerAssembly, baseAddress, dataPath, gatewayPort, log,
+        [
+            $"--Registry:DataPath={dataPath}",
+            $"--Registry:Silo:SiloPort={FreePort.Next()}",
+            $"--Registry:Silo:GatewayPort={gatewayPort}",
+            .. extraArgs,
+        ]);
+    }
+
+    /// <summary>Starts an edge in front of the localhost-clustered <paramref name="silo"/>, on <paramref name="scheme"/>; does not wait for it.</summary>
+    public static RegistryProcess StartEdge(RegistryProcess silo, string scheme, ITestOutputHelper? log = null, params string[] extraArgs) =>
+        Launch(EdgeAssembly, new Uri($"{scheme}://127.0.0.1:{FreePort.Next()}"), "", 0, log,
+        [
+            "--Edge:Clustering=Localhost",
+            $"--Edge:LocalhostGatewayPort={silo.GatewayPort}",
+            .. extraArgs,
+        ]);
+
+    private static string Assembly(string project)
+    {
+        var path = Path.Combine(RepositoryRoot, "src", project, "bin", Configuration, "net10.0", $"{project}.dll");
+        return File.Exists(path) ? path : throw new FileNotFoundException($"{project} not built: {path}", path);
+    }
+
+    private static RegistryProcess Launch(string assembly, Uri baseAddress, string dataPath, int gatewayPort, ITestOutputHelper? log, string[] args)
+    {
         var info = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = false,
             UseShellExecute = false,
-            WorkingDirectory = Path.GetDirectoryName(ServerAssembly)!,
+            WorkingDirectory = Path.GetDirectoryName(assembly)!,
         };
-        foreach (var argument in new[]
-        {
-            ServerAssembly,
-            "--urls", $"http://127.0.0.1:{httpPort}",
-            $"--Registry:DataPath={dataPath}",
-            $"--Registry:Silo:SiloPort={FreePort.Next()}",
-            $"--Registry:Silo:GatewayPort={FreePort.Next()}",
-        }.Concat(extraArgs))
+        foreach (var argument in new[] { assembly, "--urls", baseAddress.ToString().TrimEnd('/') }.Concat(args))
         {
             info.ArgumentList.Add(argument);
         }
@@ -112,7 +131,7 @@ public sealed partial class RegistryProcess : IAsyncDisposable
 
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         var clock = Stopwatch.StartNew();
-        var result = new RegistryProcess(process, clock, httpPort, dataPath, log);
+        var result = new RegistryProcess(process, clock, baseAddress, dataPath, gatewayPort, log);
         process.OutputDataReceived += (_, e) => result.Append(e.Data, null);
         process.ErrorDataReceived += (_, e) => result.Append(e.Data, "err| ");
         process.Start();

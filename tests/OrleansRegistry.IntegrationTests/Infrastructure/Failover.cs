@@ -1,4 +1,4 @@
-namespace OrleansRegistry.IntegrationTests.Cluster;
+namespace OrleansRegistry.IntegrationTests.Infrastructure;
 
 /// <summary>What a client does while the cluster notices a dead silo: retry until an answer comes.</summary>
 public static class Failover
