@@ -5,7 +5,7 @@
 #
 #   1. builds the server and the load generator (Release),
 #   2. starts both registries on 127.0.0.1, each pinned to core $SERVER_CPU with taskset,
-#   3. seeds both with the same image (a config, a 50 MiB layer, three small layers),
+#   3. seeds both with the same image (a config, a 50 MiB layer, three small layers) and warms both up,
 #   4. for each of $ROUNDS rounds, runs every scenario on both, alternately (A B A B ...), with the
 #      load generator pinned to core $LOAD_CPU; the request-rate scenarios are run a second time
 #      with wrk (GET) and ab (HEAD) when they are installed, to show whether the C# generator limits;
@@ -94,6 +94,14 @@ big=$(curl -sf -H 'Accept: application/vnd.oci.image.manifest.v1+json' "http://1
   grep -o '"digest":"sha256:[0-9a-f]*","size":52428800' | cut -d'"' -f4)
 manifest_digest=$(curl -sf -o /dev/null -D - -H "Accept: $CONTAINERD_ACCEPT" "http://127.0.0.1:$PORT_B/v2/bench/app/manifests/v1" |
   tr -d '\r' | awk -F': ' 'tolower($1)=="docker-content-digest"{print $2}')
+
+# Unrecorded warm-up of both servers (JIT tiering, grain activation, page cache): without it the
+# first scenario of round 1 measures a cold server.
+echo "== warm-up (not recorded)"
+for t in $A $B; do
+  "${LOADTEST[@]}" run --url "$(url $t)" --target "$t" --scenarios manifest-tag,manifest-digest,blob-head,blob-range,blob-get \
+    --duration 1 --warmup 0.5 >/dev/null || true
+done
 
 # ----------------------------------------------------------------- helpers ---
 cpu_seconds() { awk '{ print ($14 + $15) / 100 }' "/proc/$1/stat"; }

@@ -33,7 +33,9 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 LOADTEST=(taskset -c "$LOAD_CPU" dotnet "$ROOT/benchmarks/OrleansRegistry.LoadTest/bin/Release/net10.0/OrleansRegistry.LoadTest.dll")
-DOTNET_PerfMapEnabled=1 taskset -c "$SERVER_CPU" dotnet "$ROOT/src/OrleansRegistry.Server/bin/Release/net10.0/OrleansRegistry.Server.dll" \
+# W^X double mapping and ReadyToRun images hide managed frames from perf: both off while profiling,
+# and tiering off so that every frame is optimized code (what a warmed-up server runs).
+DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 DOTNET_ReadyToRun=0 DOTNET_TieredCompilation=0 taskset -c "$SERVER_CPU" dotnet "$ROOT/src/OrleansRegistry.Server/bin/Release/net10.0/OrleansRegistry.Server.dll" \
   --urls "http://127.0.0.1:$PORT" --Registry:DataPath="$WORK/data" \
   --Registry:Silo:SiloPort=$SILO_PORT --Registry:Silo:GatewayPort=$((SILO_PORT + 1)) \
   --Logging:LogLevel:Default=Warning >"$WORK/server.log" 2>&1 &
@@ -59,15 +61,14 @@ kill -INT "$perf_pid" 2>/dev/null; wait "$perf_pid" 2>/dev/null || true
 
 {
   echo "== by library (self time)"
-  perf report -i "$base.data" --no-children --sort dso --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' | head -15
+  perf report -i "$base.data" --no-children --sort dso --stdio -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | head -12 || true
   echo "== hottest symbols (self time)"
-  perf report -i "$base.data" --no-children --sort dso,symbol --stdio -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | head -45
-  echo "== inclusive time, selected frames"
-  perf report -i "$base.data" --children --sort symbol --stdio -g none 2>/dev/null | grep -v '^#' |
-    grep -E 'Orleans|Kestrel|Http|Registry|Json|Socket|GC|gc_heap|sys_|Hash|FileStream|RandomAccess' | head -45
+  perf report -i "$base.data" --no-children --sort dso,symbol --stdio -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | cut -c1-200 | head -30 || true
+  echo "== where the server's CPU goes (share of samples whose stack passes through each part)"
+  perf script -i "$base.data" 2>/dev/null | python3 "$ROOT/benchmarks/perf-buckets.py" || true
   if [[ -s $base.counters.csv ]]; then
     echo "== System.Runtime counters during the run (max of each)"
-    awk -F, 'NR > 1 { k = $3; v = $NF + 0; if (!(k in m) || v > m[k]) m[k] = v } END { for (k in m) printf "%-75s %.1f\n", k, m[k] }' "$base.counters.csv" | sort
+    awk -F, 'NR > 1 { k = $3; v = $NF + 0; if (!(k in m) || v > m[k]) m[k] = v } END { for (k in m) printf "%-75s %.1f\n", k, m[k] }' "$base.counters.csv" | sort || true
   fi
 } | tee -a "$base.txt"
 echo "profile: $base.txt (perf data: $base.data)"
