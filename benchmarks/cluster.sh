@@ -48,6 +48,9 @@ run() { # run TARGET URL SCENARIOS ROUND [extra args]
   "${LOADTEST[@]}" run --url "$url" --scenarios "$scenarios" --target "$target" --round "$round" --out "$OUT" "$@" >/dev/null
 }
 
+echo "== seed (every run discovers the seeded image first)"
+for url in "$single" "$edge_fs" "$edge_azure"; do "${LOADTEST[@]}" seed --url "$url" >/dev/null; done
+
 for ((r = 1; r <= ROUNDS; r++)); do
   echo "== round $r"
   run single-mono "$single" push-mono "$r"
@@ -55,8 +58,6 @@ for ((r = 1; r <= ROUNDS; r++)); do
 done
 
 echo "== through the edge: push and pull, filesystem and Azurite"
-"${LOADTEST[@]}" seed --url "$edge_fs" >/dev/null
-"${LOADTEST[@]}" seed --url "$edge_azure" >/dev/null
 run edge-fs "$edge_fs" push-mono,blob-get 1
 run edge-azurite "$edge_azure" push-mono,push-chunked,blob-get 1 --push-iterations 1
 
