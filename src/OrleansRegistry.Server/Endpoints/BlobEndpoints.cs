@@ -1,9 +1,11 @@
+using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using OrleansRegistry.Core.Digests;
 using OrleansRegistry.Core.Errors;
 using OrleansRegistry.Core.Http;
 using OrleansRegistry.Grains.Blobs;
 using OrleansRegistry.Grains.Repositories;
+using OrleansRegistry.Server.Hosting;
 using OrleansRegistry.Server.Http;
 using OrleansRegistry.Server.Routing;
 using OrleansRegistry.Server.Telemetry;
@@ -13,12 +15,20 @@ namespace OrleansRegistry.Server.Endpoints;
 
 /// <summary>
 /// <c>/v2/&lt;name&gt;/blobs/&lt;digest&gt;</c>: GET (with Range) and HEAD of blobs linked into the
-/// repository, streamed from storage through pooled buffers; DELETE unlinks.
+/// repository, streamed from storage through pooled buffers; DELETE unlinks. When
+/// <c>Registry:Cluster:Azure:Redirect:Enabled</c> is set and the store can sign read URLs
+/// (<see cref="IBlobRedirects"/>), a GET is answered with a 307 to such a URL instead (never a HEAD;
+/// a Range request only with <c>RedirectRanges</c>). The URL is a credential: it is put in the
+/// <c>Location</c> header and nowhere else, never logged.
 /// </summary>
-public sealed class BlobEndpoints(IGrainFactory grains, IBlobStore store, RegistryMetrics metrics)
+public sealed class BlobEndpoints(
+    IGrainFactory grains, IBlobStore store, RegistryMetrics metrics, IOptions<RegistryOptions> options, ILogger<BlobEndpoints> logger)
 {
     // Large enough that a 50 MiB blob is a few dozen socket writes.
     private const int CopyBufferSize = 256 * 1024;
+
+    private readonly BlobRedirectOptions redirect = options.Value.Cluster.Azure.Redirect;
+    private readonly IBlobRedirects? redirects = options.Value.Cluster.Azure.Redirect.Enabled ? store as IBlobRedirects : null;
 
     public Task HandleAsync(RegistryRequest request) =>
         HttpMethods.IsDelete(request.Request.Method) ? DeleteAsync(request) : GetAsync(request);
@@ -32,19 +42,22 @@ public sealed class BlobEndpoints(IGrainFactory grains, IBlobStore store, Regist
         var response = request.Response;
         var headers = response.Headers;
         headers[RegistryHeaders.ContentDigest] = digest.ToString();
-        headers.ETag = $"\"{digest}\"";
-        headers.AcceptRanges = "bytes";
-        headers.CacheControl = "max-age=31536000";
-        response.ContentType = "application/octet-stream";
-
         if (IfNoneMatch(request, digest))
         {
+            SetContentHeaders(response, digest);
             response.StatusCode = StatusCodes.Status304NotModified;
             return;
         }
 
-        long offset = 0, length = link.Size;
         var rangeHeader = request.Request.Headers.Range.ToString();
+        if (redirects is not null && !request.IsHead && (rangeHeader.Length == 0 || (redirect.RedirectRanges && IsRedirectableRange(rangeHeader, link.Size)))
+            && await TryRedirectAsync(request, redirects, digest, link.Location))
+        {
+            return;
+        }
+
+        SetContentHeaders(response, digest);
+        long offset = 0, length = link.Size;
         if (rangeHeader.Length > 0)
         {
             // Parsed: 206. Unsatisfiable: 416. Anything else (several ranges, another unit): ignored, 200.
@@ -71,6 +84,65 @@ public sealed class BlobEndpoints(IGrainFactory grains, IBlobStore store, Regist
         await using var content = await store.OpenReadAsync(new BlobLocation(link.Location), offset, length, request.Aborted);
         await content.CopyToAsync(response.Body, CopyBufferSize, request.Aborted);
         metrics.BytesPulled(ContentKind.Blob, length);
+    }
+
+    /// <summary>
+    /// 307 to a read URL of the blob, with <c>Docker-Content-Digest</c> and no body. False (the blob is
+    /// then streamed) when the store has no URL for it or could not sign one: a redirect is an
+    /// optimisation, a failure to sign is logged without the URL and never fails the pull.
+    /// </summary>
+    private async Task<bool> TryRedirectAsync(RegistryRequest request, IBlobRedirects signer, Digest digest, string location)
+    {
+        Uri? url;
+        try
+        {
+            url = await signer.GetReadUrlAsync(new BlobLocation(location), redirect.Lifetime, request.Aborted);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            logger.LogWarning("could not sign a read URL for {Digest}, streaming it instead: {Error}", digest.ToString(), exception.Message);
+            return false;
+        }
+
+        if (url is null)
+        {
+            return false;
+        }
+
+        var response = request.Response;
+        response.StatusCode = StatusCodes.Status307TemporaryRedirect;
+        response.Headers.Location = url.AbsoluteUri;
+
+        // The URL expires soon: no cache may keep this answer.
+        response.Headers.CacheControl = "no-store";
+        response.ContentLength = 0;
+        metrics.BlobRedirected();
+        return true;
+    }
+
+    /// <summary>
+    /// A single satisfiable range with a first byte (<c>bytes=a-b</c>, <c>bytes=a-</c>), which the
+    /// storage service answers as this server would. Suffix ranges (<c>bytes=-n</c>), several ranges,
+    /// other units and unsatisfiable ranges are answered here.
+    /// </summary>
+    private static bool IsRedirectableRange(string rangeHeader, long size)
+    {
+        if (!RangeHeaderParser.TryParse(rangeHeader, size, out _, out _))
+        {
+            return false;
+        }
+
+        var spec = rangeHeader.AsSpan().Trim();
+        return !spec["bytes=".Length..].TrimStart().StartsWith("-");
+    }
+
+    private static void SetContentHeaders(HttpResponse response, Digest digest)
+    {
+        var headers = response.Headers;
+        headers.ETag = $"\"{digest}\"";
+        headers.AcceptRanges = "bytes";
+        headers.CacheControl = "max-age=31536000";
+        response.ContentType = "application/octet-stream";
     }
 
     private async Task DeleteAsync(RegistryRequest request)

@@ -57,4 +57,35 @@ public sealed class AzureStorageOptions
 
     /// <summary>Container of grain state. Default <c>grainstate</c>.</summary>
     public string GrainContainer { get; set; } = "grainstate";
+
+    /// <summary>307 redirects of blob GETs to short-lived read SAS URLs.</summary>
+    public BlobRedirectOptions Redirect { get; set; } = new();
+}
+
+/// <summary>
+/// The <c>Registry:Cluster:Azure:Redirect</c> section: a blob GET answered with a 307 to a read-only
+/// SAS URL of the blob, so the bytes go from Azure straight to the client. Needs a credential that
+/// can sign (an account key, or DefaultAzureCredential with user delegation); otherwise blobs stream.
+/// </summary>
+public sealed class BlobRedirectOptions
+{
+    /// <summary>Whether blob GETs are redirected. Default false (every byte streams through the silo).</summary>
+    public bool Enabled { get; set; }
+
+    /// <summary>
+    /// How long a redirect URL stays valid after it is handed out. Default 5 minutes: enough to start
+    /// the download (Azure checks the expiry when a request starts, so a long download finishes),
+    /// short enough that a leaked URL is soon useless. At most 1 day.
+    /// </summary>
+    public TimeSpan Lifetime { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Whether GETs with a <c>Range</c> header are redirected too (single ranges <c>bytes=a-b</c> or
+    /// <c>bytes=a-</c>; suffix, multiple and unsatisfiable ranges are always answered by the silo).
+    /// Default false.
+    /// </summary>
+    public bool RedirectRanges { get; set; }
+
+    /// <summary>How far back the URL's start time is set, for storage clocks ahead of the silo's. Default 5 minutes, at most 1 hour.</summary>
+    public TimeSpan ClockSkew { get; set; } = TimeSpan.FromMinutes(5);
 }

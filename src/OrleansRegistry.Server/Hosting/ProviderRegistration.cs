@@ -33,6 +33,17 @@ public static class ProviderRegistration
             throw new RegistryConfigurationException("Registry:Cluster:Clustering=Redis needs ConnectionStrings:Redis.");
         }
 
+        var redirect = cluster.Azure.Redirect;
+        if (redirect.Lifetime <= TimeSpan.Zero || redirect.Lifetime > AzureBlobStoreOptions.MaxSasLifetime)
+        {
+            throw new RegistryConfigurationException("Registry:Cluster:Azure:Redirect:Lifetime must be more than 0 and at most 1 day.");
+        }
+
+        if (redirect.ClockSkew < TimeSpan.Zero || redirect.ClockSkew > AzureBlobStoreOptions.MaxSasClockSkew)
+        {
+            throw new RegistryConfigurationException("Registry:Cluster:Azure:Redirect:ClockSkew must be between 0 and 1 hour.");
+        }
+
         var usesAzure = cluster.BlobStorage == BlobStorageProvider.AzureBlob || cluster.GrainStorage == GrainStorageProvider.AzureBlob;
         if (usesAzure && string.IsNullOrEmpty(configuration.GetConnectionString(AzureBlobConnection)) && cluster.Azure.ServiceUri is null)
         {
@@ -49,15 +60,16 @@ public static class ProviderRegistration
             if (cluster.BlobStorage == BlobStorageProvider.AzureBlob)
             {
                 var connection = configuration.GetConnectionString(AzureBlobConnection);
-                return new InstrumentedBlobStore(AzureBlobStore.Create(new AzureBlobStoreOptions
+                return InstrumentedBlobStore.Wrap(AzureBlobStore.Create(new AzureBlobStoreOptions
                 {
                     ConnectionString = string.IsNullOrEmpty(connection) ? null : connection,
                     ServiceUri = string.IsNullOrEmpty(connection) ? cluster.Azure.ServiceUri : null,
                     ContainerName = cluster.Azure.BlobContainer,
+                    SasClockSkew = cluster.Azure.Redirect.ClockSkew,
                 }), "azureblob", metrics);
             }
 
-            return new InstrumentedBlobStore(
+            return InstrumentedBlobStore.Wrap(
                 new FileSystemBlobStore(new FileSystemBlobStoreOptions { RootPath = Path.Combine(dataPath, "storage") }),
                 "filesystem",
                 metrics);

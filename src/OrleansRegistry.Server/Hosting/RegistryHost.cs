@@ -19,9 +19,12 @@ namespace OrleansRegistry.Server.Hosting;
 /// <summary>Builds the gateway silo: Kestrel, the OCI endpoints and an Orleans silo in one process.</summary>
 public static class RegistryHost
 {
-    public static WebApplication Build(string[] args)
+    /// <param name="args">Command-line arguments (configuration).</param>
+    /// <param name="configure">Called on the builder before any service is added (tests add logger providers).</param>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(args);
+        configure?.Invoke(builder);
         var registry = builder.Configuration.GetSection(RegistryOptions.Section).Get<RegistryOptions>() ?? new RegistryOptions();
         ProviderRegistration.Validate(registry, builder.Configuration);
         var dataPath = Path.GetFullPath(registry.DataPath);

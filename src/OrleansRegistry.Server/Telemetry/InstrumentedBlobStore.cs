@@ -9,11 +9,33 @@ namespace OrleansRegistry.Server.Telemetry;
 /// <c>registry_storage_operation_duration_seconds{provider,operation,outcome}</c>. Reads are timed
 /// until the stream is open (time to first byte), not while the client drains it; a staging write
 /// is timed per buffer written. A missing blob (<see cref="BlobNotFoundException"/>) is an answer,
-/// not a storage error, and counts as a success.
+/// not a storage error, and counts as a success. Optional capabilities of the inner store
+/// (<see cref="IBlobRedirects"/>) are offered by the wrapper exactly when the inner store has them:
+/// create it with <see cref="Wrap"/>.
 /// </summary>
-public sealed class InstrumentedBlobStore(IBlobStore inner, string provider, RegistryMetrics metrics) : IBlobStore
+public class InstrumentedBlobStore : IBlobStore
 {
+    private readonly IBlobStore inner;
+    private readonly string provider;
+    private readonly RegistryMetrics metrics;
+
+    private InstrumentedBlobStore(IBlobStore inner, string provider, RegistryMetrics metrics)
+    {
+        this.inner = inner;
+        this.provider = provider;
+        this.metrics = metrics;
+    }
+
     public IBlobStore Inner => inner;
+
+    /// <summary>The instrumented store; it is an <see cref="IBlobRedirects"/> when <paramref name="inner"/> is one.</summary>
+    public static InstrumentedBlobStore Wrap(IBlobStore inner, string provider, RegistryMetrics metrics)
+    {
+        ArgumentNullException.ThrowIfNull(inner);
+        return inner is IBlobRedirects redirects
+            ? new WithRedirects(inner, redirects, provider, metrics)
+            : new InstrumentedBlobStore(inner, provider, metrics);
+    }
 
     public async ValueTask<IStagingWriter> BeginStagingAsync(string uploadId, CancellationToken cancellationToken)
     {
@@ -108,6 +130,14 @@ public sealed class InstrumentedBlobStore(IBlobStore inner, string provider, Reg
 
     internal void Record(string operation, long started, bool succeeded) =>
         metrics.StorageOperation(provider, operation, Stopwatch.GetElapsedTime(started), succeeded);
+
+    /// <summary>The wrapper of a store that offers redirects; signing a URL is timed as <c>read_url</c>.</summary>
+    private sealed class WithRedirects(IBlobStore inner, IBlobRedirects redirects, string provider, RegistryMetrics metrics)
+        : InstrumentedBlobStore(inner, provider, metrics), IBlobRedirects
+    {
+        public async ValueTask<Uri?> GetReadUrlAsync(BlobLocation location, TimeSpan lifetime, CancellationToken cancellationToken) =>
+            await TimeAsync("read_url", () => redirects.GetReadUrlAsync(location, lifetime, cancellationToken).AsTask());
+    }
 
     private sealed class InstrumentedStagingWriter(IStagingWriter inner, InstrumentedBlobStore store) : IStagingWriter
     {

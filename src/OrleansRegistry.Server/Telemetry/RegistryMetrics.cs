@@ -62,6 +62,7 @@ public sealed class RegistryMetrics
     private readonly Counter<long> _cacheMisses;
     private readonly Histogram<double> _storageDuration;
     private readonly Counter<long> _authFailures;
+    private readonly Counter<long> _blobRedirects;
 
     public RegistryMetrics(IMeterFactory meterFactory)
     {
@@ -86,6 +87,8 @@ public sealed class RegistryMetrics
             });
         _authFailures = meter.CreateCounter<long>("registry.auth.failures", "{request}",
             "Requests refused by authentication or authorization, by reason.");
+        _blobRedirects = meter.CreateCounter<long>("registry.blob.redirects", "{request}",
+            "Blob GETs answered with a 307 to a storage URL instead of streaming the bytes.");
     }
 
     public void BytesPushed(ContentKind kind, long bytes)
@@ -103,6 +106,9 @@ public sealed class RegistryMetrics
             _bytesPulled.Add(bytes, new KeyValuePair<string, object?>("kind", Name(kind)));
         }
     }
+
+    /// <summary>A blob GET answered with a redirect to storage (its bytes are not counted as pulled).</summary>
+    public void BlobRedirected() => _blobRedirects.Add(1);
 
     /// <summary>Counts an upload request as streaming until the returned scope is disposed.</summary>
     public UploadInProgress UploadStarted()

@@ -3,6 +3,7 @@ using Azure.Identity;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
+using Azure.Storage.Sas;
 using OrleansRegistry.Core.Digests;
 
 namespace OrleansRegistry.Storage.AzureBlob;
@@ -17,8 +18,10 @@ namespace OrleansRegistry.Storage.AzureBlob;
 /// There is no dedup by digest here: two uploads of the same bytes are two blobs, and the
 /// BlobGrain keeps the first and has the caller delete the other (<see cref="DeleteAsync"/>).
 /// Manifests are put in one request as <c>blobs/&lt;alg&gt;/&lt;hex&gt;</c>.
+/// Read SAS URLs (<see cref="IBlobRedirects"/>) are signed with the account key when the client has
+/// one, or with a user delegation key when it signs in with a token credential.
 /// </summary>
-public sealed class AzureBlobStore : IBlobStore
+public sealed class AzureBlobStore : IBlobStore, IBlobRedirects
 {
     private const string CommittedKey = "committed";
     private const string CommittedValue = "true";
@@ -29,22 +32,55 @@ public sealed class AzureBlobStore : IBlobStore
     private readonly BlobContainerClient container;
     private readonly AzureBlobStoreOptions options;
     private readonly SemaphoreSlim containerLock = new(1, 1);
+    private readonly TimeProvider clock;
+    private readonly UserDelegationKeyCache? delegationKeys;
     private volatile bool containerReady;
 
     /// <summary>
-    /// A store over <paramref name="container"/>, created on first use when missing. Only the block
-    /// settings of <paramref name="options"/> are used; the client already knows its account.
+    /// A store over <paramref name="container"/>, created on first use when missing. The client
+    /// already knows its account; of <paramref name="options"/>, the block settings and the SAS
+    /// clock skew are used, and <see cref="AzureBlobStoreOptions.ServiceUri"/> only to tell that the
+    /// client signs in with a token credential (read URLs are then user delegation SAS).
     /// </summary>
     public AzureBlobStore(BlobContainerClient container, AzureBlobStoreOptions options)
+        : this(container, options, TimeProvider.System, delegationKeySource: null)
+    {
+    }
+
+    /// <summary>
+    /// With a clock, and where user delegation keys come from (default: the container's account, when
+    /// <see cref="ChooseSigning"/> picks user delegation).
+    /// </summary>
+    internal AzureBlobStore(
+        BlobContainerClient container,
+        AzureBlobStoreOptions options,
+        TimeProvider clock,
+        Func<DateTimeOffset, DateTimeOffset, CancellationToken, Task<UserDelegationKey>>? delegationKeySource)
     {
         ArgumentNullException.ThrowIfNull(container);
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(clock);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.BlockSize);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(options.BlockSize, AzureBlobStoreOptions.MaxBlockSize);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxConcurrentStages);
+        AzureBlobStoreOptions.ValidateSasClockSkew(options.SasClockSkew);
         this.container = container;
         this.options = options;
+        this.clock = clock;
+        Signing = delegationKeySource is not null
+            ? SasSigning.UserDelegation
+            : ChooseSigning(container.CanGenerateSasUri, usesTokenCredential: options.ConnectionString is null && options.ServiceUri is not null);
+        if (Signing == SasSigning.UserDelegation)
+        {
+            delegationKeySource ??= FetchDelegationKeyAsync;
+            delegationKeys = new UserDelegationKeyCache(delegationKeySource, clock, options.SasClockSkew);
+        }
     }
+
+    /// <summary>How read SAS URLs are signed by this store.</summary>
+    internal SasSigning Signing { get; }
+
+    internal UserDelegationKeyCache? DelegationKeys => delegationKeys;
 
     /// <summary>
     /// A store over the container <see cref="AzureBlobStoreOptions.ContainerName"/> of the account given
@@ -445,6 +481,73 @@ public sealed class AzureBlobStore : IBlobStore
         }
     }
 
+    /// <summary>
+    /// A read-only SAS URL of the location's blob (<c>sp=r</c>, <c>sr=b</c>): valid from now minus
+    /// <see cref="AzureBlobStoreOptions.SasClockSkew"/> until now plus <paramref name="lifetime"/>, HTTPS
+    /// only when the account endpoint is HTTPS. Signed with the account key (a service SAS) or with a
+    /// user delegation key (cached, renewed before it expires); null when the credential can do
+    /// neither (a connection string holding a SAS). Nothing is sent to Azure but, now and then, the
+    /// request for a user delegation key. The URL is never logged nor put in an exception.
+    /// </summary>
+    public async ValueTask<Uri?> GetReadUrlAsync(BlobLocation location, TimeSpan lifetime, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(lifetime, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(lifetime, AzureBlobStoreOptions.MaxSasLifetime);
+        var name = AzureBlobNames.BlobOf(location, out _);
+        if (Signing == SasSigning.None)
+        {
+            return null;
+        }
+
+        var blob = container.GetBlobClient(name);
+        var sas = ReadSas(container.Name, name, clock.GetUtcNow(), lifetime, options.SasClockSkew, blob.Uri);
+        if (Signing == SasSigning.AccountKey)
+        {
+            return blob.GenerateSasUri(sas);
+        }
+
+        UserDelegationKey key;
+        try
+        {
+            key = await delegationKeys!.GetAsync(sas.StartsOn, sas.ExpiresOn, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (AzureErrors.IsAzureFailure(exception))
+        {
+            throw AzureErrors.ToIOException(exception, "getting a user delegation key for a read URL", name);
+        }
+
+        return new BlobUriBuilder(blob.Uri) { Sas = sas.ToSasQueryParameters(key, container.AccountName) }.ToUri();
+    }
+
+    /// <summary>
+    /// An account key signs a service SAS; without one, a token credential can get user delegation
+    /// keys; anything else (a SAS connection string, anonymous access) signs nothing.
+    /// </summary>
+    internal static SasSigning ChooseSigning(bool hasAccountKey, bool usesTokenCredential) =>
+        hasAccountKey ? SasSigning.AccountKey : usesTokenCredential ? SasSigning.UserDelegation : SasSigning.None;
+
+    /// <summary>The SAS of a read of one blob: start backdated by the skew, expiry <paramref name="lifetime"/> from now.</summary>
+    internal static BlobSasBuilder ReadSas(string containerName, string blobName, DateTimeOffset now, TimeSpan lifetime, TimeSpan clockSkew, Uri endpoint)
+    {
+        var sas = new BlobSasBuilder(BlobSasPermissions.Read, now + lifetime)
+        {
+            BlobContainerName = containerName,
+            BlobName = blobName,
+            Resource = "b",
+            StartsOn = now - clockSkew,
+            Protocol = endpoint.Scheme == Uri.UriSchemeHttps ? SasProtocol.Https : SasProtocol.HttpsAndHttp,
+        };
+        return sas;
+    }
+
+    private async Task<UserDelegationKey> FetchDelegationKeyAsync(DateTimeOffset startsOn, DateTimeOffset expiresOn, CancellationToken cancellationToken)
+    {
+        var service = container.GetParentBlobServiceClient();
+        var response = await service.GetUserDelegationKeyAsync(new BlobGetUserDelegationKeyOptions(expiresOn) { StartsOn = startsOn }, cancellationToken)
+            .ConfigureAwait(false);
+        return response.Value;
+    }
+
     public async Task DeleteAsync(BlobLocation location, CancellationToken cancellationToken)
     {
         var name = AzureBlobNames.BlobOf(location, out _);
@@ -669,4 +772,17 @@ public sealed class AzureBlobStore : IBlobStore
             return list;
         }
     }
+}
+
+/// <summary>How an <see cref="AzureBlobStore"/> signs read SAS URLs.</summary>
+internal enum SasSigning
+{
+    /// <summary>It cannot: no redirects.</summary>
+    None,
+
+    /// <summary>A service SAS signed with the account key of the connection string.</summary>
+    AccountKey,
+
+    /// <summary>A user delegation SAS signed with a key the token credential gets from Azure.</summary>
+    UserDelegation,
 }

@@ -43,6 +43,18 @@ public sealed class AzureBlobStoreOptions
     /// </summary>
     public int MaxConcurrentStages { get; set; } = 2;
 
+    /// <summary>
+    /// How far back the start time of a read SAS URL (<see cref="IBlobRedirects"/>) is set, so that a
+    /// storage service whose clock is ahead of this host's accepts the URL at once. Default 5 minutes.
+    /// </summary>
+    public TimeSpan SasClockSkew { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Longest <see cref="SasClockSkew"/> accepted.</summary>
+    public static readonly TimeSpan MaxSasClockSkew = TimeSpan.FromHours(1);
+
+    /// <summary>Longest lifetime of a read SAS URL accepted: they are meant to be short-lived.</summary>
+    public static readonly TimeSpan MaxSasLifetime = TimeSpan.FromDays(1);
+
     /// <summary>Largest content one upload can commit with this block size.</summary>
     public long MaxBlobLength => (long)BlockSize * MaxBlocksPerBlob;
 
@@ -57,5 +69,12 @@ public sealed class AzureBlobStoreOptions
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(BlockSize);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(BlockSize, MaxBlockSize);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxConcurrentStages);
+        ValidateSasClockSkew(SasClockSkew);
+    }
+
+    internal static void ValidateSasClockSkew(TimeSpan skew)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(skew, TimeSpan.Zero, nameof(SasClockSkew));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(skew, MaxSasClockSkew, nameof(SasClockSkew));
     }
 }

@@ -20,11 +20,17 @@ public sealed class RegistryServer : IAsyncLifetime
     }
 
     /// <summary>A server with extra configuration (<c>Registry:DeleteEnabled</c> = <c>false</c>, ...).</summary>
-    public static RegistryServer With(Dictionary<string, string> settings) => new(settings);
+    public static RegistryServer With(Dictionary<string, string> settings) => new(settings, null);
 
-    private RegistryServer(Dictionary<string, string> settings)
+    /// <summary>A server with extra configuration and a change to its builder (a logger provider, ...).</summary>
+    public static RegistryServer With(Dictionary<string, string> settings, Action<WebApplicationBuilder> configure) => new(settings, configure);
+
+    private readonly Action<WebApplicationBuilder>? _configure;
+
+    private RegistryServer(Dictionary<string, string> settings, Action<WebApplicationBuilder>? configure)
     {
         _settings = settings;
+        _configure = configure;
         DataPath = Path.Combine(Path.GetTempPath(), "orleans-registry-tests", Guid.NewGuid().ToString("N"));
     }
 
@@ -47,7 +53,7 @@ public sealed class RegistryServer : IAsyncLifetime
             "--Logging:LogLevel:Default=Warning",
         };
         args.AddRange(_settings.Select(s => $"--{s.Key}={s.Value}"));
-        _app = RegistryHost.Build([.. args]);
+        _app = RegistryHost.Build([.. args], _configure);
         await _app.StartAsync();
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         BaseAddress = new Uri(address);
