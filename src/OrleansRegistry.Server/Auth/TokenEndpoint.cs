@@ -1,3 +1,4 @@
+using OrleansRegistry.Server.RateLimiting;
 using OrleansRegistry.Server.Telemetry;
 using System.Net.Http.Headers;
 using System.Text;
@@ -15,7 +16,7 @@ namespace OrleansRegistry.Server.Auth;
 /// </summary>
 public sealed class TokenEndpoint(
     AuthSettings settings, TokenService tokens, AuthDirectory directory, CredentialVerifier credentials,
-    TimeProvider clock, RegistryMetrics metrics, ILogger<TokenEndpoint> logger)
+    TimeProvider clock, RegistryMetrics metrics, RegistryRateLimiter limiter, ILogger<TokenEndpoint> logger)
 {
     private AuthOptions Options => settings.Options;
 
@@ -32,6 +33,11 @@ public sealed class TokenEndpoint(
         Authenticated? caller = null;
         if (TryReadBasic(context.Request, out var name, out var password))
         {
+            if (await LoginBlockedAsync(context))
+            {
+                return;
+            }
+
             caller = credentials.Verify(policy, name, password);
             if (caller is null)
             {
@@ -70,9 +76,15 @@ public sealed class TokenEndpoint(
         }
 
         var requested = form["scope"].SelectMany(s => AccessScope.ParseMany(s)).ToList();
+        var grantType = form["grant_type"].ToString();
+        if (grantType is "password" or "refresh_token" && await LoginBlockedAsync(context))
+        {
+            return;
+        }
+
         var policy = await directory.GetPolicyAsync();
         var now = clock.GetUtcNow();
-        switch (form["grant_type"].ToString())
+        switch (grantType)
         {
             case "password":
             {
@@ -116,13 +128,32 @@ public sealed class TokenEndpoint(
 
     private bool ServiceMatches(string service) => service.Length == 0 || service == Options.Service;
 
-    /// <summary>A security event: who (never the password), from where, how.</summary>
+    /// <summary>A security event: who (never the password), from where, how. Charged to the address's failed logins.</summary>
     private void LoginFailed(HttpContext context, string name, string form)
     {
         metrics.AuthFailure("bad_credentials");
+        var address = RateLimitMiddleware.ClientAddress(context);
         logger.LogWarning(new EventId(4001, "SecurityLoginFailed"),
             "security: failed login for {User} from {Address} ({Form})",
-            Sanitize(name), context.Connection.RemoteIpAddress, form);
+            Sanitize(name), address, form);
+        if (limiter.LoginFailed(address))
+        {
+            logger.LogWarning(new EventId(4002, "SecurityLoginsBlocked"),
+                "security: too many failed logins from {Address}; its logins are refused (429) until Registry:RateLimit:FailedLogins lets them through again",
+                address);
+        }
+    }
+
+    /// <summary>Answers 429 when the client address used up its failed logins (before any password is checked).</summary>
+    private async ValueTask<bool> LoginBlockedAsync(HttpContext context)
+    {
+        if (limiter.LoginBlocked(RateLimitMiddleware.ClientAddress(context)) is not { } rejection)
+        {
+            return false;
+        }
+
+        await RateLimitMiddleware.RejectAsync(context, rejection);
+        return true;
     }
 
     private static string Sanitize(string value)

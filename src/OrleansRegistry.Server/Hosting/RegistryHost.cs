@@ -9,6 +9,7 @@ using OrleansRegistry.Server.Endpoints;
 using OrleansRegistry.Server.Http;
 using OrleansRegistry.Server.Maintenance;
 using OrleansRegistry.Server.Manifests;
+using OrleansRegistry.Server.RateLimiting;
 using OrleansRegistry.Server.Routing;
 using OrleansRegistry.Server.Telemetry;
 using OrleansRegistry.Server.Uploads;
@@ -59,6 +60,8 @@ public static class RegistryHost
         builder.Services.AddSingleton<UploadEndpoints>();
         builder.Services.AddSingleton<ReferrerEndpoints>();
         builder.Services.AddSingleton<RegistryDispatcher>();
+        builder.Services.AddSingleton(builder.Configuration.GetSection(RateLimitOptions.Section).Get<RateLimitOptions>() ?? new RateLimitOptions());
+        builder.Services.AddSingleton<RegistryRateLimiter>();
         builder.Services.AddSingleton<UploadJanitor>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<UploadJanitor>());
         builder.Services.AddHostedService<SiloUrlPublisher>();
@@ -102,6 +105,7 @@ public static class RegistryHost
         app.Lifetime.ApplicationStopping.Register(drainCoordinator.Drain);
         app.UseRegistryRequestId();
         app.UseMiddleware<DrainMiddleware>();
+        app.UseMiddleware<RateLimitMiddleware>();
         app.MapHealth();
         app.MapRegistryMetrics(telemetry);
         app.UseMiddleware<RegistryErrorMiddleware>();
@@ -109,6 +113,24 @@ public static class RegistryHost
         var dispatcher = app.Services.GetRequiredService<RegistryDispatcher>();
         app.Map("/v2", branch => branch.Run(dispatcher.DispatchAsync));
         app.Logger.LogInformation("data directory {DataPath}", dataPath);
+        LogRateLimits(app);
         return app;
+    }
+
+    private static void LogRateLimits(WebApplication app)
+    {
+        var limits = app.Services.GetRequiredService<RateLimitOptions>();
+        if (!limits.Enabled)
+        {
+            app.Logger.LogInformation("rate limiting is off (Registry:RateLimit:Enabled=false)");
+            return;
+        }
+
+        static string Describe(TokenBucketLimit limit) =>
+            limit.IsOff ? "off" : $"{limit.Permits} per {limit.Period}, burst {Math.Max(1, limit.Burst)}";
+
+        app.Logger.LogInformation(
+            "rate limits per silo: identified {Identified}; anonymous (per address) {Anonymous}; token endpoint (per address) {Token}; failed logins (per address) {FailedLogins}",
+            Describe(limits.Identified), Describe(limits.Anonymous), Describe(limits.TokenRequests), Describe(limits.FailedLogins));
     }
 }

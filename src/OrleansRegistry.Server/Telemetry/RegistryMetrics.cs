@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using OrleansRegistry.Server.RateLimiting;
 
 namespace OrleansRegistry.Server.Telemetry;
 
@@ -63,6 +64,7 @@ public sealed class RegistryMetrics
     private readonly Histogram<double> _storageDuration;
     private readonly Counter<long> _authFailures;
     private readonly Counter<long> _blobRedirects;
+    private readonly Counter<long> _rateLimited;
 
     public RegistryMetrics(IMeterFactory meterFactory)
     {
@@ -89,6 +91,8 @@ public sealed class RegistryMetrics
             "Requests refused by authentication or authorization, by reason.");
         _blobRedirects = meter.CreateCounter<long>("registry.blob.redirects", "{request}",
             "Blob GETs answered with a 307 to a storage URL instead of streaming the bytes.");
+        _rateLimited = meter.CreateCounter<long>("registry.rate_limited", "{request}",
+            "Requests refused with 429 by the rate limits of this silo, by kind (identified, anonymous, token, failed_login).");
     }
 
     public void BytesPushed(ContentKind kind, long bytes)
@@ -132,6 +136,10 @@ public sealed class RegistryMetrics
     public void AuthFailure(string reason) =>
         _authFailures.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
+    /// <summary>One request refused by a rate limit.</summary>
+    public void RateLimited(RateLimitKind kind) =>
+        _rateLimited.Add(1, new KeyValuePair<string, object?>("kind", Name(kind)));
+
     public void StorageOperation(string provider, string operation, TimeSpan elapsed, bool succeeded)
     {
         var tags = new TagList
@@ -147,6 +155,14 @@ public sealed class RegistryMetrics
     {
         ContentKind.Blob => "blob",
         _ => "manifest",
+    };
+
+    private static string Name(RateLimitKind kind) => kind switch
+    {
+        RateLimitKind.Identified => "identified",
+        RateLimitKind.Anonymous => "anonymous",
+        RateLimitKind.TokenRequest => "token",
+        _ => "failed_login",
     };
 
     private static string Name(RegistryCache cache) => cache switch
