@@ -16,6 +16,8 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 ROUNDS=${ROUNDS:-3}
 BASE=${BASE_PORT:-19000}
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 CONFIGURATION=Release
+# The comparison measures the request path, not the rate limiter (distribution has none).
+export Registry__RateLimit__Enabled=false
 LOADTEST=(dotnet "$ROOT/benchmarks/OrleansRegistry.LoadTest/bin/Release/net10.0/OrleansRegistry.LoadTest.dll")
 WORK=$(mktemp -d /tmp/orleans-registry-cluster-bench.XXXXXX)
 OUT=$ROOT/artifacts/bench/cluster-$(date +%Y%m%d-%H%M%S).jsonl

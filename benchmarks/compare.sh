@@ -34,6 +34,8 @@ LOAD_CPU=${LOAD_CPU:-1}
 A=distribution B=orleans
 CONTAINERD_ACCEPT='application/vnd.docker.distribution.manifest.v2+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json, */*'
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+# The comparison measures the request path, not the rate limiter (distribution has none).
+export Registry__RateLimit__Enabled=false
 
 mkdir -p "$ROOT/artifacts/bench"
 stamp=$(date +%Y%m%d-%H%M%S)

@@ -8,6 +8,8 @@
 # Environment: BENCH_PORT (5420; silo ports 12420/12421), DURATION (5), SERVER_CPU (0), LOAD_CPU (1),
 # PERF_FREQ (499), KEEP (0). Output: artifacts/bench/profile-<scenario>-<time>.{txt,data}.
 set -euo pipefail
+# The comparison measures the request path, not the rate limiter (distribution has none).
+export Registry__RateLimit__Enabled=false
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SCENARIOS=${1:?usage: profile.sh SCENARIO[,SCENARIO...]}

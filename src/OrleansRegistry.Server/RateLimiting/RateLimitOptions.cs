@@ -12,11 +12,11 @@ public sealed class RateLimitOptions
     /// <summary>Whether requests are rate limited at all. Default true, with generous limits.</summary>
     public bool Enabled { get; set; } = true;
 
-    /// <summary>Callers with a valid token naming a user or robot, one bucket per subject. Default 100/s, burst 200.</summary>
-    public TokenBucketLimit Identified { get; set; } = new() { Permits = 100, Burst = 200 };
+    /// <summary>Callers with a valid token naming a user or robot, one bucket per subject. Default 500/s, burst 1000 (a CI runner pulling a many-layer image).</summary>
+    public TokenBucketLimit Identified { get; set; } = new() { Permits = 500, Burst = 1000 };
 
-    /// <summary>Everyone else (mode None, anonymous tokens, no or invalid token), one bucket per client address. Default 50/s, burst 200.</summary>
-    public TokenBucketLimit Anonymous { get; set; } = new() { Permits = 50, Burst = 200 };
+    /// <summary>Everyone else (mode None, anonymous tokens, no or invalid token), one bucket per client address. Default 200/s, burst 400 (a NAT of many nodes shares one address).</summary>
+    public TokenBucketLimit Anonymous { get; set; } = new() { Permits = 200, Burst = 400 };
 
     /// <summary>Requests to the token endpoint, one bucket per client address. Default 20/s, burst 50.</summary>
     public TokenBucketLimit TokenRequests { get; set; } = new() { Permits = 20, Burst = 50 };
