@@ -62,7 +62,8 @@ public sealed class UploadFailoverTests(ITestOutputHelper log)
         }
 
         // The second chunk trickles into silo 3, which dies with part of it received.
-        var body = new ThrottledStream(blob[1_000_000..], bytesPerTick: 64 * 1024, tick: TimeSpan.FromMilliseconds(100));
+        // About 6 s of streaming: silo 3 dies well before the chunk could finish, even on a loaded machine.
+        var body = new ThrottledStream(blob[1_000_000..], bytesPerTick: 16 * 1024, tick: TimeSpan.FromMilliseconds(100));
         var request = new HttpRequestMessage(HttpMethod.Patch, location) { Content = new StreamContent(body) };
         request.Content.Headers.TryAddWithoutValidation("Content-Range", $"1000000-{blob.Length - 1}");
         var streaming = silo3.SendAsync(request);
