@@ -32,7 +32,7 @@ public sealed class ManifestService(
                 new { expected = wanted.ToString(), actual = digest.ToString() });
         }
 
-        var parsed = ManifestParser.Parse(body, contentType);
+        var parsed = ManifestParser.Parse(body, contentType, keepDescriptorAnnotations: false);
         if (!parsed.IsValid)
         {
             throw parsed.ToException();
