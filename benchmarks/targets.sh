@@ -82,6 +82,35 @@ start() {
 
 has() { [[ ",$PARTS," == *",$1,"* ]]; }
 
+CONTAINERD_ACCEPT='application/vnd.docker.distribution.manifest.v2+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json, */*'
+
+# wrk_run SERVER TARGET ROUND SCENARIO PATH [BEARER]: the same GET with wrk (-t1 -c64), as a JSON line
+wrk_run() {
+  command -v wrk >/dev/null || return 0
+  local name=$1 target=$2 round=$3 scenario=$4 path=$5 token=${6:-}
+  local headers=(-H "Accept: $CONTAINERD_ACCEPT")
+  [[ -n $token ]] && headers+=(-H "Authorization: Bearer $token")
+  local cpu0 cpu1 out
+  cpu0=$(awk '{print $14 + $15}' "/proc/${PIDS[$name]}/stat")
+  out=$(taskset -c "$LOAD_CPU" wrk -t1 -c64 -d"${DURATION}s" --latency "${headers[@]}" "${URLS[$name]}$path")
+  cpu1=$(awk '{print $14 + $15}' "/proc/${PIDS[$name]}/stat")
+  python3 - "$scenario" "$target" "$round" "$DURATION" "$cpu0" "$cpu1" "$out" >>"$OUT" <<'PY'
+import json, re, sys
+scenario, target, rnd, dur, c0, c1, out = sys.argv[1:]
+def ms(label):
+    m = re.search(r"^\s*" + label + r"\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+    if not m: return -1
+    return float(m.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[m.group(2)]
+rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+print(json.dumps({"scenario": scenario, "target": target, "round": int(rnd), "unit": "req/s", "value": rps,
+  "p50Ms": ms("50%"), "p99Ms": ms("99%"), "requests": int(re.search(r"(\d+) requests in", out).group(1)),
+  "errors": int(non2xx.group(1)) if non2xx else 0, "seconds": float(dur),
+  "serverCpuPercent": (int(c1) - int(c0)) / float(dur), "generator": "wrk", "note": "wrk -t1 -c64"}))
+PY
+  tail -n 1 "$OUT" | cut -c1-200
+}
+
 # run NAME ROUND SCENARIOS [ARGS...]
 run() {
   local name=$1 round=$2 scenarios=$3; shift 3
@@ -103,6 +132,14 @@ if has auth; then
   "${LOADTEST[@]}" seed --url "${URLS[auth-on]}" --large-mib 1 "${AUTH_ARGS[@]}"
 fi
 
+TOKEN=
+if has auth; then
+  TOKEN=$(curl -sf -u alice:alice-pass "${URLS[auth-on]}/token?service=orleans-registry&scope=repository:team/app:pull" |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+fi
+DIGEST=$(curl -sf -o /dev/null -D - -H "Accept: $CONTAINERD_ACCEPT" "${URLS[cache-on]}/v2/bench/app/manifests/v1" |
+  tr -d '\r' | awk -F': ' 'tolower($1)=="docker-content-digest"{print $2}')
+
 echo "== warm-up (not recorded)"
 for name in "${!URLS[@]}"; do
   args=(); [[ $name == auth-on ]] && args=("${AUTH_ARGS[@]}")
@@ -114,10 +151,16 @@ for round in $(seq "$ROUNDS"); do
   if has cache; then
     run cache-off "$round" manifest-tag,manifest-digest
     run cache-on "$round" manifest-tag,manifest-digest
+    wrk_run cache-off cache-off "$round" manifest-tag /v2/bench/app/manifests/v1
+    wrk_run cache-on cache-on "$round" manifest-tag /v2/bench/app/manifests/v1
+    wrk_run cache-off cache-off "$round" manifest-digest "/v2/bench/app/manifests/$DIGEST"
+    wrk_run cache-on cache-on "$round" manifest-digest "/v2/bench/app/manifests/$DIGEST"
   fi
   if has auth; then
     run cache-on "$round" manifest-tag --repo team/app --target auth-off
     run auth-on "$round" manifest-tag "${AUTH_ARGS[@]}"
+    wrk_run cache-on auth-off "$round" manifest-tag /v2/team/app/manifests/v1
+    wrk_run auth-on auth-on "$round" manifest-tag /v2/team/app/manifests/v1 "$TOKEN"
   fi
 done
 
@@ -137,19 +180,20 @@ import json, statistics, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 groups = {}
 for r in rows:
-    groups.setdefault((r["Scenario"], r["Target"]), []).append(r)
+    groups.setdefault((r["scenario"], r.get("generator", "loadtest"), r["target"]), []).append(r)
 med = {}
-print("| scenario | target | unit | median | p50 ms | p99 ms | rounds | server CPU | note |")
-print("|---|---|---|---:|---:|---:|---:|---:|---|")
-for (s, t), rs in sorted(groups.items()):
-    v = statistics.median(r["Value"] for r in rs)
-    med[(s, t)] = v
-    print(f"| {s} | {t} | {rs[0]['Unit']} | {v:.1f} | {statistics.median(r['P50Ms'] for r in rs):.2f} | "
-          f"{statistics.median(r['P99Ms'] for r in rs):.2f} | {len(rs)} | {statistics.median(r['ServerCpuPercent'] for r in rs):.0f}% | {rs[-1].get('Note') or ''} |")
+print("| scenario | generator | target | unit | median | p50 ms | p99 ms | rounds | server CPU | note |")
+print("|---|---|---|---|---:|---:|---:|---:|---:|---|")
+for (s, g, t), rs in sorted(groups.items()):
+    v = statistics.median(r["value"] for r in rs)
+    med[(s, g, t)] = v
+    print(f"| {s} | {g} | {t} | {rs[0]['unit']} | {v:.1f} | {statistics.median(r['p50Ms'] for r in rs):.2f} | "
+          f"{statistics.median(r['p99Ms'] for r in rs):.2f} | {len(rs)} | {statistics.median(r['serverCpuPercent'] for r in rs):.0f}% | {rs[-1].get('note') or ''} |")
 print()
-for s in ("manifest-tag", "manifest-digest"):
-    if (s, "cache-on") in med and (s, "cache-off") in med:
-        print(f"- {s}: cache on / off = {med[(s, 'cache-on')] / med[(s, 'cache-off')]:.2f}x")
-if ("manifest-tag", "auth-on") in med and ("manifest-tag", "auth-off") in med:
-    print(f"- manifest-tag: auth on / off = {med[('manifest-tag', 'auth-on')] / med[('manifest-tag', 'auth-off')]:.2f}x (target >= 0.8x)")
+for g in ("loadtest", "wrk"):
+    for s in ("manifest-tag", "manifest-digest"):
+        if (s, g, "cache-on") in med and (s, g, "cache-off") in med:
+            print(f"- {s} ({g}): cache on / off = {med[(s, g, 'cache-on')] / med[(s, g, 'cache-off')]:.2f}x")
+    if ("manifest-tag", g, "auth-on") in med and ("manifest-tag", g, "auth-off") in med:
+        print(f"- manifest-tag ({g}): auth on / off = {med[('manifest-tag', g, 'auth-on')] / med[('manifest-tag', g, 'auth-off')]:.2f}x (target >= 0.8x)")
 PY
