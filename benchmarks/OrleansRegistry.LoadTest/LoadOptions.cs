@@ -49,5 +49,20 @@ public sealed class LoadOptions
 
     public int ServerPid { get; set; }
 
+    /// <summary>Token auth credentials: requests carry a cached bearer token.</summary>
+    public string? User { get; set; }
+
+    public string? Password { get; set; }
+
+    /// <summary>upload-rss: bytes streamed in one upload.</summary>
+    public int UploadMiB { get; set; } = 1024;
+
+    /// <summary>tag-push-50k: tags in the big repository, seeding concurrency, measured pushes per repository.</summary>
+    public int SeedTags { get; set; } = 50_000;
+
+    public int SeedConcurrency { get; set; } = 16;
+
+    public int TagPushes { get; set; } = 40;
+
     public string? Out { get; set; }
 }

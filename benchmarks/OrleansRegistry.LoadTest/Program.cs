@@ -10,8 +10,12 @@ usage:
         [--connections 64] [--blob-connections 4] [--range-connections 32] [--mix-connections 16]
         [--push-iterations 3] [--push-mib 128] [--chunk-mib 8] [--kubelets 200] [--kubelet-concurrency 32]
         [--max-requests N] [--timeout 60] [--target NAME] [--round N] [--server-pid PID] [--out results.jsonl]
+        [--user U --password P]   token auth with a cached token (any scenario, and seed)
+        [--upload-mib 1024] [--seed-tags 50000] [--seed-concurrency 16] [--tag-pushes 40]
   OrleansRegistry.LoadTest report results.jsonl [--baseline distribution] [--candidate orleans]
 scenarios: manifest-tag manifest-digest blob-head blob-get blob-range push-mono push-chunked pull-storm mix
+opt-in (not in "all"): upload-rss (peak VmRSS of --server-pid while one --upload-mib upload streams),
+        tag-push-50k (one tag push into a repository of --seed-tags tags against an empty one; seeds once)
 """;
 
 if (args.Length == 0 || args[0] is "-h" or "--help")
@@ -103,6 +107,12 @@ static LoadOptions Parse(string[] args)
             case "--timeout": o.ScenarioTimeout = Double(); break;
             case "--server-pid": o.ServerPid = Int(); break;
             case "--out": o.Out = Value(); break;
+            case "--user": o.User = Value(); break;
+            case "--password": o.Password = Value(); break;
+            case "--upload-mib": o.UploadMiB = Int(); break;
+            case "--seed-tags": o.SeedTags = Int(); break;
+            case "--seed-concurrency": o.SeedConcurrency = Int(); break;
+            case "--tag-pushes": o.TagPushes = Int(); break;
             default: throw new ArgumentException($"unknown option '{key}'");
         }
     }
@@ -110,6 +120,16 @@ static LoadOptions Parse(string[] args)
     if (o.Duration is <= 0 or > 600 || o.Warmup is < 0 or > 60 || o.ScenarioTimeout is <= 0 or > 1800)
     {
         throw new ArgumentException("--duration must be in (0, 600], --warmup in [0, 60], --timeout in (0, 1800]");
+    }
+
+    if (o.User is not null)
+    {
+        RegistryClient.Credentials = (o.User, o.Password ?? "");
+    }
+
+    if (o.SeedConcurrency is < 1 or > 256 || o.SeedTags is < 0 or > 1_000_000 || o.TagPushes is < 1 or > 10_000 || o.UploadMiB is < 1 or > 65_536)
+    {
+        throw new ArgumentException("--seed-concurrency in [1, 256], --seed-tags in [0, 1000000], --tag-pushes in [1, 10000], --upload-mib in [1, 65536]");
     }
 
     if (!o.Url.IsLoopback)

@@ -18,6 +18,9 @@ public sealed class RegistryClient : IDisposable
 
     private readonly HttpClient http;
 
+    /// <summary>Token credentials (<c>--user</c>/<c>--password</c>) used by every client of this process; null: none.</summary>
+    public static (string User, string Password)? Credentials { get; set; }
+
     public RegistryClient(Uri baseUri, int connections)
     {
         BaseUri = baseUri;
@@ -32,7 +35,8 @@ public sealed class RegistryClient : IDisposable
             PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
             ConnectTimeout = TimeSpan.FromSeconds(10),
         };
-        http = new HttpClient(handler) { BaseAddress = baseUri, Timeout = TimeSpan.FromSeconds(120) };
+        HttpMessageHandler pipeline = Credentials is { } c ? new TokenAuthHandler(c.User, c.Password) { InnerHandler = handler } : handler;
+        http = new HttpClient(pipeline) { BaseAddress = baseUri, Timeout = TimeSpan.FromSeconds(600) };
     }
 
     public Uri BaseUri { get; }

@@ -33,5 +33,5 @@ public sealed record ScenarioResult
 
     public string? Note { get; init; }
 
-    public bool LowerIsBetter => Unit == "s";
+    public bool LowerIsBetter => Unit is "s" or "MiB" or "x";
 }

@@ -22,6 +22,8 @@ public sealed class Scenarios(LoadOptions options, TestImage image)
         "push-chunked" => PushAsync(name, chunked: true, ct),
         "pull-storm" => PullStormAsync(ct),
         "mix" => MixAsync(ct),
+        "upload-rss" => new TargetScenarios(options).UploadRssAsync(image.Repository, ct),
+        "tag-push-50k" => new TargetScenarios(options).TagPushAsync(image.Repository, ct),
         _ => throw new ArgumentException($"unknown scenario '{name}'; known: {string.Join(", ", All)}"),
     };
 

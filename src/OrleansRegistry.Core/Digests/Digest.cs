@@ -72,6 +72,45 @@ public readonly record struct Digest
         return true;
     }
 
+    /// <summary>
+    /// Parses UTF-8 <c>algorithm:hex</c> with the same strict rules as <see cref="TryParse(string?, out Digest)"/>,
+    /// allocating only the hex string (manifest parsing reads thousands of these).
+    /// </summary>
+    public static bool TryParseUtf8(ReadOnlySpan<byte> value, out Digest digest)
+    {
+        digest = default;
+        DigestAlgorithm algorithm;
+        if (value.StartsWith("sha256:"u8))
+        {
+            algorithm = DigestAlgorithm.Sha256;
+        }
+        else if (value.StartsWith("sha512:"u8))
+        {
+            algorithm = DigestAlgorithm.Sha512;
+        }
+        else
+        {
+            return false;
+        }
+
+        var hex = value["sha256:"u8.Length..];
+        if (hex.Length != algorithm.HexLength())
+        {
+            return false;
+        }
+
+        foreach (var b in hex)
+        {
+            if (b is not ((>= (byte)'0' and <= (byte)'9') or (>= (byte)'a' and <= (byte)'f')))
+            {
+                return false;
+            }
+        }
+
+        digest = new Digest(algorithm, System.Text.Encoding.ASCII.GetString(hex));
+        return true;
+    }
+
     /// <summary>The digest of the given bytes (one shot; for manifests and other small content).</summary>
     public static Digest Compute(DigestAlgorithm algorithm, ReadOnlySpan<byte> content)
     {

@@ -5,6 +5,8 @@ namespace OrleansRegistry.Core.Manifests;
 /// <summary>The top-level fields of a manifest or index as read, before media type rules apply.</summary>
 internal sealed class ManifestDocument
 {
+    private bool _keepDescriptorAnnotations = true;
+
     public long? SchemaVersion { get; private set; }
 
     public string? MediaType { get; private set; }
@@ -21,8 +23,11 @@ internal sealed class ManifestDocument
 
     public Dictionary<string, string>? Annotations { get; private set; }
 
-    /// <summary>Reads the whole body; throws ManifestFormatException or JsonException.</summary>
-    public static ManifestDocument Read(ReadOnlySpan<byte> body)
+    /// <summary>
+    /// Reads the whole body; throws ManifestFormatException or JsonException. Annotations of
+    /// descriptors are validated always and kept only when <paramref name="keepDescriptorAnnotations"/>.
+    /// </summary>
+    public static ManifestDocument Read(ReadOnlySpan<byte> body, bool keepDescriptorAnnotations = true)
     {
         if (body.IsEmpty)
         {
@@ -33,7 +38,7 @@ internal sealed class ManifestDocument
         reader.Read();
 
         ManifestJson.ExpectStartObject(ref reader, "manifest");
-        var document = new ManifestDocument();
+        var document = new ManifestDocument { _keepDescriptorAnnotations = keepDescriptorAnnotations };
         var seen = 0;
         while (ManifestJson.NextProperty(ref reader))
         {
@@ -68,25 +73,25 @@ internal sealed class ManifestDocument
         {
             ManifestJson.MarkSeen(ref seen, 4, "config");
             reader.Read();
-            Config = ManifestJson.ReadDescriptor(ref reader, body, "config");
+            Config = ManifestJson.ReadDescriptor(ref reader, body, new("config", -1), _keepDescriptorAnnotations);
         }
         else if (reader.ValueTextEquals("layers"u8))
         {
             ManifestJson.MarkSeen(ref seen, 8, "layers");
             reader.Read();
-            Layers = ManifestJson.ReadDescriptorArray(ref reader, body, "layers");
+            Layers = ManifestJson.ReadDescriptorArray(ref reader, body, "layers", _keepDescriptorAnnotations);
         }
         else if (reader.ValueTextEquals("manifests"u8))
         {
             ManifestJson.MarkSeen(ref seen, 16, "manifests");
             reader.Read();
-            Manifests = ManifestJson.ReadDescriptorArray(ref reader, body, "manifests");
+            Manifests = ManifestJson.ReadDescriptorArray(ref reader, body, "manifests", _keepDescriptorAnnotations);
         }
         else if (reader.ValueTextEquals("subject"u8))
         {
             ManifestJson.MarkSeen(ref seen, 32, "subject");
             reader.Read();
-            Subject = ManifestJson.ReadDescriptor(ref reader, body, "subject");
+            Subject = ManifestJson.ReadDescriptor(ref reader, body, new("subject", -1), _keepDescriptorAnnotations);
         }
         else if (reader.ValueTextEquals("artifactType"u8))
         {

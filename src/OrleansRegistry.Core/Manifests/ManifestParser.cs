@@ -16,7 +16,17 @@ public static class ManifestParser
     /// <summary>The spec's SHOULD-accept size; the server enforces it (413) before parsing.</summary>
     public const int MaxManifestBytes = 4 * 1024 * 1024;
 
-    public static ManifestParseResult Parse(ReadOnlySpan<byte> body, string? contentType)
+    /// <summary>Validates and reads a manifest, keeping every descriptor's annotations.</summary>
+    public static ManifestParseResult Parse(ReadOnlySpan<byte> body, string? contentType) =>
+        Parse(body, contentType, keepDescriptorAnnotations: true);
+
+    /// <summary>
+    /// Validates and reads a manifest. With <paramref name="keepDescriptorAnnotations"/> false the
+    /// annotations of layers, config, children and subject are validated the same way but not kept
+    /// (<see cref="Descriptor.Annotations"/> is null): the registry stores only the manifest's own
+    /// annotations, and a 4 MiB manifest's per-layer dictionaries are most of what parsing allocates.
+    /// </summary>
+    public static ManifestParseResult Parse(ReadOnlySpan<byte> body, string? contentType, bool keepDescriptorAnnotations)
     {
         if (MediaTypes.IsSchema1(contentType))
         {
@@ -25,7 +35,7 @@ public static class ManifestParser
 
         try
         {
-            return ManifestParseResult.Ok(Build(ManifestDocument.Read(body), contentType));
+            return ManifestParseResult.Ok(Build(ManifestDocument.Read(body, keepDescriptorAnnotations), contentType));
         }
         catch (ManifestFormatException ex)
         {

@@ -27,20 +27,26 @@ public sealed class ManifestEndpoints(ManifestService manifests, IOptions<Regist
 
     private async Task GetAsync(RegistryRequest request)
     {
+        // Existence always comes from the repository grain (read-your-writes, a delete is seen at once);
+        // only the immutable bytes come from this silo's cache.
         var record = await manifests.ResolveAsync(request.Name, request.Argument);
-        var accept = string.Join(',', request.Request.Headers.Accept.ToArray());
+        var acceptHeader = request.Request.Headers.Accept;
+        var accept = acceptHeader.Count == 1 ? acceptHeader[0] ?? "" : string.Join(',', acceptHeader.ToArray());
         if (accept.Length > 0 && !AcceptNegotiation.Accepts(accept, record.MediaType))
         {
             throw new OciException(OciErrorCode.ManifestUnknown, "the manifest is not available in an accepted media type",
                 new { mediaType = record.MediaType }, StatusCodes.Status404NotFound);
         }
 
+        var cached = manifests.Peek(request.Name, record);
+        var etag = cached?.ETag ?? $"\"{record.Digest}\"";
         var response = request.Response;
         response.ContentType = record.MediaType;
         response.ContentLength = record.Size;
         response.Headers[RegistryHeaders.ContentDigest] = record.Digest;
-        response.Headers.ETag = $"\"{record.Digest}\"";
-        if (request.Request.Headers.IfNoneMatch.ToString().Contains($"\"{record.Digest}\"", StringComparison.Ordinal))
+        response.Headers.ETag = etag;
+        var ifNoneMatch = request.Request.Headers.IfNoneMatch;
+        if (ifNoneMatch.Count > 0 && ifNoneMatch.ToString().Contains(etag, StringComparison.Ordinal))
         {
             response.StatusCode = StatusCodes.Status304NotModified;
             response.ContentLength = null;
@@ -52,8 +58,8 @@ public sealed class ManifestEndpoints(ManifestService manifests, IOptions<Regist
             return;
         }
 
-        await using var content = await manifests.OpenAsync(record, request.Aborted);
-        await content.CopyToAsync(response.Body, request.Aborted);
+        var content = await manifests.GetBytesAsync(request.Name, record, cached, request.Aborted);
+        await response.Body.WriteAsync(content.Bytes, request.Aborted);
         metrics.BytesPulled(ContentKind.Manifest, record.Size);
     }
 

@@ -51,6 +51,7 @@ public static class RegistryHost
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddRegistryBlobStore(registry, builder.Configuration, dataPath);
         builder.Services.AddSingleton<UploadService>();
+        builder.Services.AddSingleton(sp => new ManifestBytesCache(sp.GetRequiredService<IOptions<RegistryOptions>>().Value.Cache.ManifestBytes));
         builder.Services.AddSingleton<ManifestService>();
         builder.Services.AddSingleton<BaseEndpoints>();
         builder.Services.AddSingleton<CatalogEndpoints>();

@@ -45,6 +45,19 @@ public sealed class RegistryOptions
 
     /// <summary>Which clustering and storage providers run.</summary>
     public ClusterOptions Cluster { get; set; } = new();
+
+    /// <summary>The pull path's caches (<c>Registry:Cache</c>).</summary>
+    public CacheOptions Cache { get; set; } = new();
+}
+
+/// <summary>The <c>Registry:Cache</c> section.</summary>
+public sealed class CacheOptions
+{
+    /// <summary>
+    /// Bytes of manifests each silo keeps in memory, keyed by (repository, digest), least recently used
+    /// out first. Default 64 MiB; 0 turns the cache off. Existence is always asked of the repository grain.
+    /// </summary>
+    public long ManifestBytes { get; set; } = 64 * 1024 * 1024;
 }
 
 public sealed class SiloEndpointOptions

@@ -5,12 +5,18 @@ using OrleansRegistry.Core.Manifests;
 using OrleansRegistry.Core.Media;
 using OrleansRegistry.Grains.Repositories;
 using OrleansRegistry.Server.Hosting;
+using OrleansRegistry.Server.Telemetry;
 using OrleansRegistry.Storage;
 
 namespace OrleansRegistry.Server.Manifests;
 
 /// <summary>Stores, resolves and deletes manifests: the bytes in blob storage, the record in the repository grain.</summary>
-public sealed class ManifestService(IGrainFactory grains, IBlobStore store, IOptions<RegistryOptions> options, TimeProvider clock)
+/// <remarks>
+/// Reads always ask the repository grain whether the manifest exists (its reads interleave, so pulls do
+/// not queue behind each other); only the immutable bytes come from the silo's <see cref="ManifestBytesCache"/>.
+/// </remarks>
+public sealed class ManifestService(
+    IGrainFactory grains, IBlobStore store, IOptions<RegistryOptions> options, TimeProvider clock, ManifestBytesCache cache, RegistryMetrics metrics)
 {
     /// <summary>
     /// Validates and stores a manifest pushed to <paramref name="reference"/> (a tag or a digest).
@@ -26,7 +32,7 @@ public sealed class ManifestService(IGrainFactory grains, IBlobStore store, IOpt
                 new { expected = wanted.ToString(), actual = digest.ToString() });
         }
 
-        var parsed = ManifestParser.Parse(body, contentType);
+        var parsed = ManifestParser.Parse(body, contentType, keepDescriptorAnnotations: false);
         if (!parsed.IsValid)
         {
             throw parsed.ToException();
@@ -56,6 +62,8 @@ public sealed class ManifestService(IGrainFactory grains, IBlobStore store, IOpt
                 new OciError(OciErrorCode.ManifestBlobUnknown, $"referenced {what} is not in the repository", new { digest = d }))]);
         }
 
+        // A pull right after a push (the usual order) is then served from memory on this silo.
+        cache.Add(repository, record.Digest, body);
         return record;
     }
 
@@ -72,12 +80,61 @@ public sealed class ManifestService(IGrainFactory grains, IBlobStore store, IOpt
     public Task<Stream> OpenAsync(ManifestRecord record, CancellationToken cancellationToken) =>
         store.OpenReadAsync(new BlobLocation(record.Location), 0, null, cancellationToken);
 
+    /// <summary>The cached entry of a manifest, without reading storage and without counting a lookup.</summary>
+    public CachedManifest? Peek(string repository, ManifestRecord record) =>
+        cache.TryGet(repository, record.Digest, out var cached) ? cached : null;
+
+    /// <summary>
+    /// The bytes of a manifest that <see cref="ResolveAsync"/> just found in <paramref name="repository"/>:
+    /// from this silo's cache (<paramref name="peeked"/> when the caller already looked), or read from
+    /// storage once and kept. Counts one cache lookup.
+    /// </summary>
+    public async ValueTask<CachedManifest> GetBytesAsync(
+        string repository, ManifestRecord record, CachedManifest? peeked, CancellationToken cancellationToken)
+    {
+        var cached = peeked ?? Peek(repository, record);
+        if (cached is not null && cached.Bytes.LongLength == record.Size)
+        {
+            metrics.CacheHit(RegistryCache.Manifest);
+            return cached;
+        }
+
+        metrics.CacheMiss(RegistryCache.Manifest);
+        if (record.Size > options.Value.MaxManifestBytes && record.Size > ManifestParser.MaxManifestBytes)
+        {
+            throw new InvalidOperationException($"manifest {record.Digest} is larger ({record.Size} bytes) than any accepted manifest");
+        }
+
+        var bytes = new byte[record.Size];
+        await using (var content = await OpenAsync(record, cancellationToken))
+        {
+            await content.ReadExactlyAsync(bytes, cancellationToken);
+            if (await content.ReadAsync(new byte[1], cancellationToken) != 0)
+            {
+                throw new InvalidOperationException($"manifest {record.Digest} in storage is longer than its record");
+            }
+        }
+
+        return cache.Add(repository, record.Digest, bytes);
+    }
+
     public async Task DeleteAsync(string repository, string reference)
     {
         var grain = Repository(repository);
-        var deleted = Digest.TryParse(reference, out var digest)
-            ? await grain.DeleteManifest(digest.ToString())
-            : await grain.DeleteTag(reference);
+        bool deleted;
+        if (Digest.TryParse(reference, out var digest))
+        {
+            var name = digest.ToString();
+            deleted = await grain.DeleteManifest(name);
+
+            // Not needed for correctness (every read asks the grain first), only to free the memory now.
+            cache.Remove(repository, name);
+        }
+        else
+        {
+            deleted = await grain.DeleteTag(reference);
+        }
+
         if (!deleted)
         {
             throw new OciException(OciErrorCode.ManifestUnknown, detail: new { reference });

@@ -37,7 +37,7 @@ public enum UploadOutcome
     Failed,
 }
 
-/// <summary>The caches of the pull path (to come): manifest bytes by (repository, digest), tag resolution.</summary>
+/// <summary>The caches of the pull path: manifest bytes by (repository, digest); <see cref="Tag"/> is reserved (tags are resolved by the repository grain on every pull).</summary>
 public enum RegistryCache
 {
     Manifest,
