@@ -17,7 +17,8 @@ public static class EdgeHost
         var edge = section.Get<EdgeOptions>() ?? new EdgeOptions();
         builder.Services.Configure<EdgeOptions>(section);
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = edge.DrainTimeout + TimeSpan.FromSeconds(10));
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = edge.DrainDelay + edge.DrainTimeout + TimeSpan.FromSeconds(10));
+        builder.Services.AddSingleton<EdgeDrain>();
 
         builder.UseOrleansClient(client =>
         {
@@ -53,11 +54,17 @@ public static class EdgeHost
             app.UseForwardedHeaders();
         }
 
+        var drain = app.Services.GetRequiredService<EdgeDrain>();
+        app.Lifetime.ApplicationStopping.Register(drain.Drain);
+        app.UseMiddleware<EdgeRequestId>();
+        app.UseMiddleware<EdgeDrainMiddleware>();
         app.MapGet("/healthz", () => Results.Text("ok"));
-        app.MapGet("/readyz", (SiloDestinations silos, IHostApplicationLifetime lifetime) =>
-            silos.Current.Count > 0 && !lifetime.ApplicationStopping.IsCancellationRequested
-                ? Results.Text("ready")
-                : Results.Text("no silo to route to", statusCode: StatusCodes.Status503ServiceUnavailable));
+        app.MapGet("/readyz", (SiloDestinations silos) =>
+            drain.IsDraining
+                ? Results.Text("draining", statusCode: StatusCodes.Status503ServiceUnavailable)
+                : silos.Current.Count > 0
+                    ? Results.Text("ready")
+                    : Results.Text("no silo to route to", statusCode: StatusCodes.Status503ServiceUnavailable));
         // What the edge routes to right now (silo address → URL): for operators and the cluster tests.
         app.MapGet("/_edge/silos", (SiloDestinations silos) => Results.Json(silos.Current));
         app.MapReverseProxy();

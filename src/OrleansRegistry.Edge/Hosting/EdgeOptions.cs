@@ -32,6 +32,12 @@ public sealed class EdgeOptions
     /// <summary>How long requests in flight may take to finish on SIGTERM. Default 5 minutes.</summary>
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// On SIGTERM, how long readiness is false while new requests are still proxied, before they are
+    /// answered 503, so a load balancer stops sending here first. Default 0.
+    /// </summary>
+    public TimeSpan DrainDelay { get; set; } = TimeSpan.Zero;
+
     /// <summary>TLS termination at the edge.</summary>
     public EdgeTlsOptions Tls { get; set; } = new();
 

@@ -9,7 +9,9 @@ namespace OrleansRegistry.Server.Health;
 /// </summary>
 public static class HealthEndpoints
 {
-    public static bool IsProbe(PathString path) => path == "/healthz" || path == "/readyz";
+    public const string StoragePath = "/healthz/storage";
+
+    public static bool IsProbe(PathString path) => path == "/healthz" || path == "/readyz" || path == StoragePath;
 
     public static void MapHealth(this IEndpointRouteBuilder app)
     {
@@ -24,6 +26,29 @@ public static class HealthEndpoints
             return silo.CurrentStatus == SiloStatus.Active
                 ? Results.Text("ready")
                 : Results.Text($"silo {silo.CurrentStatus}", statusCode: StatusCodes.Status503ServiceUnavailable);
+        });
+
+        // The storage probe's last results: 503 when a store's last probe failed, 200 otherwise (before the first probe too).
+        app.MapGet(StoragePath, (StorageHealth health) =>
+        {
+            var stores = health.Snapshot();
+            var body = new Dictionary<string, object?>(StringComparer.Ordinal);
+            foreach (var store in Enum.GetValues<ProbedStore>())
+            {
+                body[StorageHealth.Name(store)] = stores.TryGetValue(store, out var result)
+                    ? new
+                    {
+                        healthy = (bool?)result.Healthy,
+                        lastProbe = (DateTimeOffset?)result.LastProbe,
+                        lastSuccess = result.LastSuccess,
+                        latencySeconds = (double?)result.LatencySeconds,
+                        error = result.Error,
+                    }
+                    : new { healthy = (bool?)null, lastProbe = (DateTimeOffset?)null, lastSuccess = (DateTimeOffset?)null, latencySeconds = (double?)null, error = (string?)null };
+            }
+
+            var failing = stores.Values.Any(s => !s.Healthy);
+            return Results.Json(body, statusCode: failing ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK);
         });
     }
 }

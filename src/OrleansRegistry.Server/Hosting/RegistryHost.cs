@@ -4,6 +4,7 @@ using OrleansRegistry.Grains;
 using OrleansRegistry.Grains.Persistence;
 using OrleansRegistry.Server.Auth;
 using OrleansRegistry.Server.Cluster;
+using OrleansRegistry.Server.Dashboard;
 using OrleansRegistry.Server.Health;
 using OrleansRegistry.Server.Endpoints;
 using OrleansRegistry.Server.Http;
@@ -39,6 +40,7 @@ public static class RegistryHost
 
         builder.Services.Configure<RegistryOptions>(builder.Configuration.GetSection(RegistryOptions.Section));
         var telemetry = builder.AddRegistryTelemetry();
+        var dashboard = builder.Configuration.GetSection(RegistryDashboardOptions.Section).Get<RegistryDashboardOptions>() ?? new RegistryDashboardOptions();
         var drainSection = builder.Configuration.GetSection($"{RegistryOptions.Section}:Drain");
         builder.Services.Configure<DrainOptions>(drainSection);
         builder.Services.AddSingleton<DrainCoordinator>();
@@ -49,6 +51,9 @@ public static class RegistryHost
             host.ShutdownTimeout = drain.Delay + drain.Timeout + TimeSpan.FromSeconds(30);
         });
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.Configure<StorageHealthOptions>(builder.Configuration.GetSection(StorageHealthOptions.Section));
+        builder.Services.AddSingleton<StorageHealth>();
+        builder.Services.AddHostedService<StorageHealthProbe>();
         builder.Services.AddRegistryBlobStore(registry, builder.Configuration, dataPath);
         builder.Services.AddSingleton<UploadService>();
         builder.Services.AddSingleton(sp => new ManifestBytesCache(sp.GetRequiredService<IOptions<RegistryOptions>>().Value.Cache.ManifestBytes));
@@ -82,6 +87,8 @@ public static class RegistryHost
                 // Trace context flows through grain calls only when asked for.
                 silo.AddActivityPropagation();
             }
+
+            silo.AddRegistryDashboard(dashboard);
         });
 
         builder.Services.Configure<ForwardedHeadersOptions>(forwarded =>
@@ -111,6 +118,7 @@ public static class RegistryHost
         app.MapRegistryMetrics(telemetry);
         app.UseMiddleware<RegistryErrorMiddleware>();
         app.MapRegistryAuth();
+        app.MapRegistryDashboard(dashboard);
         var dispatcher = app.Services.GetRequiredService<RegistryDispatcher>();
         app.Map("/v2", branch => branch.Run(dispatcher.DispatchAsync));
         app.Logger.LogInformation("data directory {DataPath}", dataPath);
