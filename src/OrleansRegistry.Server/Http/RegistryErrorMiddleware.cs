@@ -13,6 +13,16 @@ public sealed class RegistryErrorMiddleware(RequestDelegate next, ILogger<Regist
     private static readonly byte[] InternalErrorBody =
         """{"errors":[{"code":"UNKNOWN","message":"internal server error"}]}"""u8.ToArray();
 
+    private static readonly byte[] UnavailableBody =
+        """{"errors":[{"code":"UNAVAILABLE","message":"a silo of the cluster is unreachable; retry shortly"}]}"""u8.ToArray();
+
+    /// <summary>Failures of a grain call caused by a silo that just died, not by the request.</summary>
+    private static bool IsClusterTransient(Exception error) => error is
+        Orleans.Runtime.OrleansMessageRejectionException or
+        Orleans.Runtime.SiloUnavailableException or
+        Orleans.Runtime.Messaging.ConnectionFailedException or
+        TimeoutException;
+
     public async Task InvokeAsync(HttpContext context)
     {
         try
@@ -34,6 +44,16 @@ public sealed class RegistryErrorMiddleware(RequestDelegate next, ILogger<Regist
             logger.LogError(error, "storage is full");
             await OciResponses.WriteErrorAsync(context, StatusCodes.Status507InsufficientStorage,
                 [new OciError(OciErrorCode.BlobUploadInvalid, "insufficient storage: nothing was stored")]);
+        }
+        catch (Exception error) when (IsClusterTransient(error) && !context.Response.HasStarted)
+        {
+            // A silo died and the cluster has not declared it dead yet (a few seconds): the request
+            // itself was fine, and every registry write is idempotent, so the client should retry.
+            logger.LogWarning(error, "request {Method} {Path} hit a cluster transient", context.Request.Method, context.Request.Path);
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            context.Response.Headers.RetryAfter = "1";
+            context.Response.ContentType = "application/json; charset=utf-8";
+            await context.Response.Body.WriteAsync(UnavailableBody, CancellationToken.None);
         }
         catch (Exception) when (context.RequestAborted.IsCancellationRequested)
         {

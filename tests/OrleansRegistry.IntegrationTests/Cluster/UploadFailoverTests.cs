@@ -33,13 +33,14 @@ public sealed class UploadFailoverTests(ITestOutputHelper log)
         }
 
         log.WriteLine($"upload usable again {(DateTime.UtcNow - started).TotalSeconds:F1} s after kill -9");
-        using (var third = await silo3.PatchChunkAsync(location, chunks[2], 2_000_000))
+        using (var third = await Failover.UntilAsync(() => silo3.PatchChunkAsync(location, chunks[2], 2_000_000), r => r.StatusCode != HttpStatusCode.ServiceUnavailable))
         {
             Assert.Equal(HttpStatusCode.Accepted, third.StatusCode);
         }
 
+        // Until the dead silo is declared dead, a grain it hosted answers 503 (retry): the PUT is idempotent.
         var digest = Oci.Sha256(blob);
-        using (var put = await silo3.PutAsync(Oci.FinishUrl(location, digest), null))
+        using (var put = await Failover.UntilAsync(() => silo3.PutAsync(Oci.FinishUrl(location, digest), null), r => r.StatusCode != HttpStatusCode.ServiceUnavailable))
         {
             Assert.Equal(HttpStatusCode.Created, put.StatusCode);
         }
