@@ -8,16 +8,17 @@ namespace OrleansRegistry.Server.Telemetry;
 /// Wraps the real <see cref="IBlobStore"/> and records every operation's latency in
 /// <c>registry_storage_operation_duration_seconds{provider,operation,outcome}</c>. Reads are timed
 /// until the stream is open (time to first byte), not while the client drains it; a staging write
-/// is timed per buffer written. A missing blob (<see cref="BlobNotFoundException"/>) is an answer,
-/// not a storage error, and counts as a success.
+/// is timed per buffer written. A missing blob (<see cref="BlobNotFoundException"/>) and a chunk
+/// refused because another one holds the upload (<see cref="StagingConflictException"/>) are
+/// answers, not storage errors, and count as successes.
 /// </summary>
 public sealed class InstrumentedBlobStore(IBlobStore inner, string provider, RegistryMetrics metrics) : IBlobStore
 {
     public IBlobStore Inner => inner;
 
-    public async ValueTask<IStagingWriter> BeginStagingAsync(string uploadId, CancellationToken cancellationToken)
+    public async ValueTask<IStagingWriter> BeginStagingAsync(string uploadId, long committedLength, CancellationToken cancellationToken)
     {
-        var writer = await TimeAsync("begin_staging", () => inner.BeginStagingAsync(uploadId, cancellationToken).AsTask());
+        var writer = await TimeAsync("begin_staging", () => inner.BeginStagingAsync(uploadId, committedLength, cancellationToken).AsTask());
         return new InstrumentedStagingWriter(writer, this);
     }
 
@@ -75,7 +76,7 @@ public sealed class InstrumentedBlobStore(IBlobStore inner, string provider, Reg
             succeeded = true;
             return result;
         }
-        catch (BlobNotFoundException)
+        catch (Exception answer) when (answer is BlobNotFoundException or StagingConflictException)
         {
             succeeded = true;
             throw;
@@ -95,7 +96,7 @@ public sealed class InstrumentedBlobStore(IBlobStore inner, string provider, Reg
             await call();
             succeeded = true;
         }
-        catch (BlobNotFoundException)
+        catch (Exception answer) when (answer is BlobNotFoundException or StagingConflictException)
         {
             succeeded = true;
             throw;
