@@ -37,8 +37,13 @@ public sealed class FileSystemBlobStore : IBlobStore
     {
         var dataPath = FileSystemLayout.DataPath(layout.UploadPath(uploadId));
         var ranges = ParseParts(uploadId, parts);
+        if (ranges.Length == 0)
+        {
+            return Task.FromResult<Stream>(new MemoryStream([], writable: false));
+        }
+
         var staged = new FileInfo(dataPath);
-        if (!staged.Exists || staged.Length < ranges.Select(range => range.End).DefaultIfEmpty().Max())
+        if (!staged.Exists || staged.Length < ranges.Max(range => range.End))
         {
             throw new BlobNotFoundException(FileSystemLayout.StagedName(uploadId));
         }
@@ -78,6 +83,12 @@ public sealed class FileSystemBlobStore : IBlobStore
         if (end != length)
         {
             throw new InvalidOperationException($"the staged parts hold {end} bytes, not {length}");
+        }
+
+        if (length == 0 && !File.Exists(dataPath))
+        {
+            // An empty blob from an upload that staged nothing at all: nothing to rename.
+            return await PutAsync(digest, ReadOnlyMemory<byte>.Empty, cancellationToken).ConfigureAwait(false);
         }
 
         // A chunk still streaming into this upload (a PATCH racing the PUT) must not write into

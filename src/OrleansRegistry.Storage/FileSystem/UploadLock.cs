@@ -35,7 +35,7 @@ internal sealed partial class UploadLock : IDisposable
             return TryAcquireWindows(uploadPath);
         }
 
-        var fd = Open(uploadPath, ReadOnly);
+        var fd = Open(uploadPath, ReadOnly | CloseOnExec);
         if (fd < 0)
         {
             var errno = Marshal.GetLastPInvokeError();
@@ -93,6 +93,10 @@ internal sealed partial class UploadLock : IDisposable
     }
 
     public void Dispose() => handle.Dispose();
+
+    // O_CLOEXEC, so a child process never inherits (and keeps) the lock: 0x80000 on Linux (every
+    // architecture .NET runs on), 0x1000000 on macOS.
+    private static int CloseOnExec => OperatingSystem.IsLinux() ? 0x80000 : OperatingSystem.IsMacOS() ? 0x1000000 : 0;
 
     // EWOULDBLOCK: 11 on Linux, 35 on the BSDs and macOS.
     private static int WouldBlock => OperatingSystem.IsLinux() ? 11 : 35;

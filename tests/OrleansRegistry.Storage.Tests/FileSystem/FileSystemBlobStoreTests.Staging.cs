@@ -168,4 +168,15 @@ public sealed partial class FileSystemBlobStoreTests
 
         AssertSameBytes(content, await ReadStoredAsync(await Store.CommitAsync(uploadId, parts, content.Length, Sha256Of(content), None)));
     }
+
+    [Fact]
+    public async Task An_upload_that_staged_nothing_commits_and_reads_as_empty()
+    {
+        var uploadId = NewUploadId();
+
+        Assert.Empty(await ReadAllAsync(await Store.OpenStagedAsync(uploadId, [], None)));
+        var location = await Store.CommitAsync(uploadId, [], 0, Sha256Of([]), None);
+
+        Assert.Equal(0, await Store.GetLengthAsync(location, None));
+    }
 }
