@@ -12,7 +12,8 @@
 #      each round also measures the disk's own write+fsync rate with dd conv=fsync,
 #   5. prints the table of medians and ratios, and stops everything it started.
 #
-# Environment: BENCH_PORT (5410: reference on it, ours on +1; silo ports 12410/12411), ROUNDS (3),
+# Environment: BENCH_PORT (5410: reference on it, ours on +1; silo ports 12410/12411, or
+# BENCH_SILO_PORT and +1), ROUNDS (3),
 # DURATION (5 s per request-rate scenario), KUBELETS (200), KUBELET_CONCURRENCY (32), SCENARIOS
 # (all), SERVER_CPU (0), LOAD_CPU (1), SKIP_BUILD (0), KEEP (0: remove the data directories).
 # Results: artifacts/bench/compare-<time>.jsonl and .md. Never part of the test command.
@@ -22,7 +23,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SHARED=${SHARED_DIR:-$(cd "$ROOT/.." && pwd)/shared}
 PORT_A=${BENCH_PORT:-5410}
 PORT_B=$((PORT_A + 1))
-SILO_PORT=$((12400 + PORT_A % 100))
+SILO_PORT=${BENCH_SILO_PORT:-$((12400 + PORT_A % 100))}
 GATEWAY_PORT=$((SILO_PORT + 1))
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-5}

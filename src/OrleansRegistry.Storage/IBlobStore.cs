@@ -4,7 +4,7 @@ namespace OrleansRegistry.Storage;
 
 /// <summary>
 /// Where blob bytes live. The shape fits both a filesystem and Azure block blobs:
-/// an upload stages its bytes in <em>parts</em> (a file per chunk attempt, or block ids),
+/// an upload stages its bytes in <em>parts</em> (ranges of the upload's data file, or block ids),
 /// the grain of the upload keeps the list of committed parts, and <see cref="CommitAsync"/>
 /// turns that list into the content of a digest without passing bytes through a grain.
 /// Every provider passes the shared contract tests (tests/OrleansRegistry.Storage.Tests).
@@ -12,12 +12,22 @@ namespace OrleansRegistry.Storage;
 public interface IBlobStore
 {
     /// <summary>
-    /// Starts writing one chunk attempt of an upload. Each attempt writes parts of its own,
-    /// so two racing attempts never overwrite each other; the upload grain decides which
-    /// attempt's parts are kept. Upload ids (and part ids) are 1 to 64 characters of
-    /// <c>A-Z a-z 0-9 - _</c>; providers may reject anything else with <see cref="ArgumentException"/>.
+    /// Starts writing one chunk attempt of an upload whose committed length (what its upload grain
+    /// has accepted so far) is <paramref name="committedLength"/>. The upload grain decides which
+    /// attempt's parts are kept; a provider makes sure that no attempt overwrites committed bytes:
+    /// either each attempt writes parts of its own (Azure: blocks), or an attempt owns the upload's
+    /// staging exclusively from here until it is disposed, and appends at
+    /// <paramref name="committedLength"/>, dropping whatever an earlier attempt left past it that was
+    /// never committed (the filesystem: one data file per upload). Such a provider refuses a second
+    /// attempt while one is open with <see cref="StagingConflictException"/>, and changes nothing
+    /// staged before the attempt's first write or completion, so a caller that learns only now that
+    /// <paramref name="committedLength"/> is stale can still dispose the attempt harmlessly.
+    /// Upload ids (and part ids) are 1 to 64 characters of <c>A-Z a-z 0-9 - _</c>; providers may
+    /// reject anything else with <see cref="ArgumentException"/>. Throws
+    /// <see cref="BlobNotFoundException"/> when the provider knows that the committed bytes are no
+    /// longer staged (the upload was committed, deleted, or its staging was dropped).
     /// </summary>
-    ValueTask<IStagingWriter> BeginStagingAsync(string uploadId, CancellationToken cancellationToken);
+    ValueTask<IStagingWriter> BeginStagingAsync(string uploadId, long committedLength, CancellationToken cancellationToken);
 
     /// <summary>
     /// Reads the concatenation of the given staged parts (used to verify digests other than sha256).
@@ -40,6 +50,9 @@ public interface IBlobStore
     /// <summary>
     /// Deletes parts of an upload that will never be committed (a losing or failed attempt). Best
     /// effort: Azure cannot delete uncommitted blocks one by one; they go with the upload's staging.
+    /// Called by the attempt that staged the parts, before its writer is disposed: a provider whose
+    /// attempts own the staging exclusively drops the bytes from the first given part on (so a
+    /// commit the upload took behind that attempt's back can no longer be read as if intact).
     /// </summary>
     Task DeletePartsAsync(string uploadId, IReadOnlyList<string> parts, CancellationToken cancellationToken);
 
@@ -66,7 +79,11 @@ public interface IBlobStore
     Task DeleteAsync(BlobLocation location, CancellationToken cancellationToken);
 }
 
-/// <summary>Writes one chunk attempt. Dispose without <see cref="CompleteAsync"/> abandons it.</summary>
+/// <summary>
+/// Writes one chunk attempt. Dispose without <see cref="CompleteAsync"/> abandons it. Dispose it only
+/// once its parts are committed by the upload or dropped: a provider may keep the upload's staging
+/// to this attempt until then.
+/// </summary>
 public interface IStagingWriter : IAsyncDisposable
 {
     /// <summary>Bytes written so far by this attempt.</summary>
@@ -87,6 +104,17 @@ public readonly record struct BlobLocation(string Value)
 public readonly record struct StagedUpload(string UploadId, DateTimeOffset LastModified);
 
 public sealed class BlobNotFoundException(string location) : Exception($"blob content '{location}' is not stored");
+
+/// <summary>
+/// Thrown by <see cref="IBlobStore.BeginStagingAsync"/> (and by a commit that could not wait any longer)
+/// when another attempt of the same upload holds its staging: of two racing chunks, the one already
+/// streaming is the one that may be kept. Answered 416 with the upload's committed range.
+/// </summary>
+public sealed class StagingConflictException(string uploadId)
+    : Exception($"another chunk of upload '{uploadId}' is being staged")
+{
+    public string UploadId { get; } = uploadId;
+}
 
 /// <summary>Thrown when storage has no room left; answered 507 and nothing partial stays visible.</summary>
 public sealed class StorageFullException(string message, Exception inner) : IOException(message, inner);

@@ -152,4 +152,83 @@ public sealed class RestartTests(ITestOutputHelper log)
         var pulled = await get.Content.ReadAsByteArrayAsync();
         Assert.True(blob.AsSpan().SequenceEqual(pulled), "the resumed blob differs");
     }
+
+    [Fact]
+    public async Task Kill_9_while_a_patch_streams_loses_only_that_chunk_and_its_partial_bytes_do_not_confuse_the_retry()
+    {
+        using var data = new TempDirectory();
+        var repo = Oci.UniqueRepository("midchunk");
+        var blob = Oci.RandomBytes(5 * 1024 * 1024 + 77);
+        var digest = Oci.Sha256(blob);
+        var split = 1024 * 1024 + 13;
+        string location;
+        string stagedData;
+
+        await using (var first = await RegistryProcess.StartReadyAsync(data.Path, log))
+        {
+            using var client = first.CreateClient();
+            location = await client.StartUploadAsync(repo);
+            using (var patch = await client.PatchChunkAsync(location, blob[..split], 0))
+            {
+                Assert.Equal(HttpStatusCode.Accepted, patch.StatusCode);
+                location = patch.Headers.Location!.OriginalString;
+            }
+
+            var uploadId = location.TrimEnd('/').Split('/')[^1].Split('?')[0];
+            stagedData = Path.Combine(data.Path, "storage", "uploads", uploadId, "data");
+            Assert.Equal(split, new FileInfo(stagedData).Length);
+
+            // The second chunk trickles in; the server dies once some of it reached the staged file.
+            var body = new ThrottledStream(blob[split..], bytesPerTick: 256 * 1024, tick: TimeSpan.FromMilliseconds(50));
+            using var request = new HttpRequestMessage(HttpMethod.Patch, location) { Content = new StreamContent(body) };
+            request.Content.Headers.TryAddWithoutValidation("Content-Range", $"{split}-{blob.Length - 1}");
+            var streaming = client.SendAsync(request);
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            while (new FileInfo(stagedData).Length <= split && DateTime.UtcNow < deadline && !streaming.IsCompleted)
+            {
+                await Task.Delay(10);
+            }
+
+            await first.KillAsync();
+            var partial = new FileInfo(stagedData).Length;
+            Assert.InRange(partial, split + 1, blob.Length - 1);
+            await Assert.ThrowsAnyAsync<Exception>(() => streaming);
+        }
+
+        await using var second = await RegistryProcess.StartReadyAsync(data.Path, log);
+        using var after = second.CreateClient();
+        using (var status = await after.GetAsync(location))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, status.StatusCode);
+            Assert.Equal($"0-{split - 1}", status.Header("Range"));
+            location = status.Headers.Location?.OriginalString ?? location;
+        }
+
+        // The dead attempt's bytes are still past the committed length; the retry starts at it.
+        Assert.True(new FileInfo(stagedData).Length > split);
+        var retried = blob[split..(split + 2 * 1024 * 1024)];
+        using (var patch = await after.PatchChunkAsync(location, retried, split))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, patch.StatusCode);
+            Assert.Equal($"0-{split + retried.Length - 1}", patch.Header("Range"));
+            location = patch.Headers.Location!.OriginalString;
+        }
+
+        using (var patch = await after.PatchChunkAsync(location, blob[(split + retried.Length)..], split + retried.Length))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, patch.StatusCode);
+            Assert.Equal($"0-{blob.Length - 1}", patch.Header("Range"));
+            location = patch.Headers.Location!.OriginalString;
+        }
+
+        using (var put = await after.PutAsync(Oci.FinishUrl(location, digest), null))
+        {
+            Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+            Assert.Equal(digest, put.Header("Docker-Content-Digest"));
+        }
+
+        Assert.False(File.Exists(stagedData));
+        var pulled = await after.GetByteArrayAsync($"/v2/{repo}/blobs/{digest}");
+        Assert.True(blob.AsSpan().SequenceEqual(pulled), "the blob pushed after the kill differs");
+    }
 }

@@ -8,8 +8,9 @@ namespace OrleansRegistry.Server.Telemetry;
 /// Wraps the real <see cref="IBlobStore"/> and records every operation's latency in
 /// <c>registry_storage_operation_duration_seconds{provider,operation,outcome}</c>. Reads are timed
 /// until the stream is open (time to first byte), not while the client drains it; a staging write
-/// is timed per buffer written. A missing blob (<see cref="BlobNotFoundException"/>) is an answer,
-/// not a storage error, and counts as a success. Optional capabilities of the inner store
+/// is timed per buffer written. A missing blob (<see cref="BlobNotFoundException"/>) and a chunk
+/// refused because another one holds the upload (<see cref="StagingConflictException"/>) are
+/// answers, not storage errors, and count as successes. Optional capabilities of the inner store
 /// (<see cref="IBlobRedirects"/>) are offered by the wrapper exactly when the inner store has them:
 /// create it with <see cref="Wrap"/>.
 /// </summary>
@@ -37,9 +38,9 @@ public class InstrumentedBlobStore : IBlobStore
             : new InstrumentedBlobStore(inner, provider, metrics);
     }
 
-    public async ValueTask<IStagingWriter> BeginStagingAsync(string uploadId, CancellationToken cancellationToken)
+    public async ValueTask<IStagingWriter> BeginStagingAsync(string uploadId, long committedLength, CancellationToken cancellationToken)
     {
-        var writer = await TimeAsync("begin_staging", () => inner.BeginStagingAsync(uploadId, cancellationToken).AsTask());
+        var writer = await TimeAsync("begin_staging", () => inner.BeginStagingAsync(uploadId, committedLength, cancellationToken).AsTask());
         return new InstrumentedStagingWriter(writer, this);
     }
 
@@ -97,7 +98,7 @@ public class InstrumentedBlobStore : IBlobStore
             succeeded = true;
             return result;
         }
-        catch (BlobNotFoundException)
+        catch (Exception answer) when (answer is BlobNotFoundException or StagingConflictException)
         {
             succeeded = true;
             throw;
@@ -117,7 +118,7 @@ public class InstrumentedBlobStore : IBlobStore
             await call();
             succeeded = true;
         }
-        catch (BlobNotFoundException)
+        catch (Exception answer) when (answer is BlobNotFoundException or StagingConflictException)
         {
             succeeded = true;
             throw;

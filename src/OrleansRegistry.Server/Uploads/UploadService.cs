@@ -30,7 +30,7 @@ public sealed class UploadService(
 
         // An empty attempt marks the upload in storage, so that an upload abandoned before its
         // first byte is still found and expired by the janitor.
-        await using (var marker = await store.BeginStagingAsync(uploadId, cancellationToken))
+        await using (var marker = await store.BeginStagingAsync(uploadId, 0, cancellationToken))
         {
             await marker.CompleteAsync(cancellationToken);
         }
@@ -60,9 +60,7 @@ public sealed class UploadService(
             throw new UploadOffsetMismatchException(upload);
         }
 
-        var hash = upload.HashState.Length == 0
-            ? ResumableHash.Create(DigestAlgorithm.Sha256)
-            : ResumableHash.Restore(DigestAlgorithm.Sha256, upload.HashState);
+        var start = upload.Length;
         var maxBlob = options.Value.MaxBlobBytes;
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         using var streaming = new CancellationTokenSource();
@@ -70,7 +68,19 @@ public sealed class UploadService(
         var keepAlive = KeepAliveAsync(Session(uploadId), streaming.Token);
         try
         {
-            await using var writer = await store.BeginStagingAsync(uploadId, cancellationToken);
+            await using var writer = await BeginStagingAsync(repository, uploadId, upload, cancellationToken);
+
+            // Read again now that the attempt holds the staging: a chunk that committed in between
+            // moved the offset, and this one must not be staged over it.
+            upload = await GetAsync(repository, uploadId);
+            if (upload.Length != start)
+            {
+                throw new UploadOffsetMismatchException(upload);
+            }
+
+            var hash = upload.HashState.Length == 0
+                ? ResumableHash.Create(DigestAlgorithm.Sha256)
+                : ResumableHash.Restore(DigestAlgorithm.Sha256, upload.HashState);
             while (true)
             {
                 var read = await body.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken);
@@ -107,13 +117,17 @@ public sealed class UploadService(
             }
 
             var parts = await CompleteAsync(repository, uploadId, writer, cancellationToken);
-            var result = await Session(uploadId).CommitChunk(repository, upload.Length, length, [.. parts], hash.ExportState());
+            var result = await Session(uploadId).CommitChunk(repository, start, length, [.. parts], hash.ExportState());
             switch (result.Status)
             {
                 case ChunkCommitStatus.Committed:
                     metrics.BytesPushed(ContentKind.Blob, length);
                     return result.Upload!;
                 case ChunkCommitStatus.OffsetMismatch:
+                    // Another chunk won (a store whose attempts stage side by side), or the session
+                    // took a chunk while this attempt held the staging (a late commit of an attempt
+                    // that timed out): dropping the parts then makes the overwritten staging fail
+                    // cleanly at the next chunk or at the PUT instead of being read as intact.
                     await store.DeletePartsAsync(uploadId, parts, CancellationToken.None);
                     throw new UploadOffsetMismatchException(result.Upload!);
                 default:
@@ -132,6 +146,27 @@ public sealed class UploadService(
             await streaming.CancelAsync();
             await keepAlive;
             ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// Starts the chunk's attempt at the committed length. Another attempt holding the upload's
+    /// staging (the filesystem store) is a racing chunk: this one gets 416 with the current range,
+    /// the other is the one that may be kept. Staged bytes that are gone mean the upload is too.
+    /// </summary>
+    private async Task<IStagingWriter> BeginStagingAsync(string repository, string uploadId, UploadSnapshot upload, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await store.BeginStagingAsync(uploadId, upload.Length, cancellationToken);
+        }
+        catch (StagingConflictException)
+        {
+            throw new UploadOffsetMismatchException(await GetAsync(repository, uploadId));
+        }
+        catch (BlobNotFoundException)
+        {
+            throw new OciException(OciErrorCode.BlobUploadUnknown, "the upload's staged bytes are gone", uploadId);
         }
     }
 
@@ -203,7 +238,17 @@ public sealed class UploadService(
                 new { expected = digest.ToString(), actual = actual.ToString() });
         }
 
-        var location = await store.CommitAsync(uploadId, upload.Parts, upload.Length, digest, cancellationToken);
+        BlobLocation location;
+        try
+        {
+            location = await store.CommitAsync(uploadId, upload.Parts, upload.Length, digest, cancellationToken);
+        }
+        catch (StagingConflictException)
+        {
+            // A chunk kept streaming into the upload for longer than the store would wait.
+            throw new UploadOffsetMismatchException(await GetAsync(repository, uploadId));
+        }
+
         var info = await grains.GetGrain<IBlobGrain>(digest.ToString()).Register(location.Value, upload.Length);
         if (info.Location != location.Value)
         {

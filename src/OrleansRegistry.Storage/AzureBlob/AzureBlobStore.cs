@@ -97,8 +97,13 @@ public sealed class AzureBlobStore : IBlobStore, IBlobRedirects
         return new AzureBlobStore(service.GetBlobContainerClient(options.ContainerName), options);
     }
 
-    public async ValueTask<IStagingWriter> BeginStagingAsync(string uploadId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Each attempt stages blocks of its own, so racing attempts never collide and the committed
+    /// length is not needed: the committed blocks are whatever the upload grain lists.
+    /// </summary>
+    public async ValueTask<IStagingWriter> BeginStagingAsync(string uploadId, long committedLength, CancellationToken cancellationToken)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(committedLength);
         var name = AzureBlobNames.UploadBlob(uploadId);
         await EnsureContainerAsync(cancellationToken).ConfigureAwait(false);
         return new AzureStagingWriter(container.GetBlockBlobClient(name), options.BlockSize, options.MaxConcurrentStages);

@@ -1,4 +1,4 @@
-using System.Buffers;
+using Microsoft.Win32.SafeHandles;
 using OrleansRegistry.Core.Digests;
 using OrleansRegistry.Storage.Streams;
 
@@ -8,6 +8,9 @@ namespace OrleansRegistry.Storage.FileSystem;
 /// Keeps blobs as files under one root directory (see <see cref="FileSystemLayout"/> for the layout).
 /// Content reaches its final path only by an atomic rename of a file already flushed to disk.
 /// Several processes may share the root: publishing never overwrites, so racing commits dedup.
+/// An upload's chunks are appended to one data file (see <see cref="FileSystemStagingWriter"/>),
+/// which the commit cuts to the committed length, flushes and renames to the content's path:
+/// every byte of a chunked upload is written once.
 /// </summary>
 public sealed class FileSystemBlobStore : IBlobStore
 {
@@ -18,7 +21,7 @@ public sealed class FileSystemBlobStore : IBlobStore
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.StagingWriteBufferSize);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.CommitCopyBufferSize);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.CommitWaitTimeout, TimeSpan.Zero);
         this.options = options;
         layout = new FileSystemLayout(options.RootPath);
         foreach (var directory in layout.AlgorithmPaths.Append(layout.UploadsPath).Append(layout.TempPath))
@@ -27,21 +30,26 @@ public sealed class FileSystemBlobStore : IBlobStore
         }
     }
 
-    public ValueTask<IStagingWriter> BeginStagingAsync(string uploadId, CancellationToken cancellationToken) =>
-        ValueTask.FromResult<IStagingWriter>(FileSystemStagingWriter.Create(layout, uploadId, options.StagingWriteBufferSize));
+    public ValueTask<IStagingWriter> BeginStagingAsync(string uploadId, long committedLength, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<IStagingWriter>(FileSystemStagingWriter.Create(layout, uploadId, committedLength, options.StagingWriteBufferSize));
 
     public Task<Stream> OpenStagedAsync(string uploadId, IReadOnlyList<string> parts, CancellationToken cancellationToken)
     {
-        var paths = PartPaths(uploadId, parts);
-        for (var i = 0; i < paths.Length; i++)
+        var dataPath = FileSystemLayout.DataPath(layout.UploadPath(uploadId));
+        var ranges = ParseParts(uploadId, parts);
+        if (ranges.Length == 0)
         {
-            if (!File.Exists(paths[i]))
-            {
-                throw new BlobNotFoundException(StagedPartName(uploadId, parts[i]));
-            }
+            return Task.FromResult<Stream>(new MemoryStream([], writable: false));
         }
 
-        return Task.FromResult<Stream>(new ConcatenatedReadStream(paths.Length, index => OpenForReading(paths[index])));
+        var staged = new FileInfo(dataPath);
+        if (!staged.Exists || staged.Length < ranges.Max(range => range.End))
+        {
+            throw new BlobNotFoundException(FileSystemLayout.StagedName(uploadId));
+        }
+
+        return Task.FromResult<Stream>(new ConcatenatedReadStream(
+            ranges.Length, index => new RangeReadStream(OpenForReading(dataPath), ranges[index].Start, ranges[index].Length)));
     }
 
     public async Task<BlobLocation> CommitAsync(string uploadId, IReadOnlyList<string> parts, long length, Digest digest, CancellationToken cancellationToken)
@@ -49,51 +57,106 @@ public sealed class FileSystemBlobStore : IBlobStore
         ArgumentOutOfRangeException.ThrowIfNegative(length);
         var location = FileSystemLayout.LocationOf(digest);
         var finalPath = layout.ContentPath(location);
-        var paths = PartPaths(uploadId, parts);
+        var uploadPath = layout.UploadPath(uploadId);
+        var dataPath = FileSystemLayout.DataPath(uploadPath);
+        var ranges = ParseParts(uploadId, parts);
 
-        // Checked first: a retried commit may find its single part already published.
-        if (File.Exists(finalPath))
+        // Checked first: a retried commit finds its data already published, or another upload's copy.
+        if (TryUseStored(finalPath, length, dataPath))
         {
-            EnsureStoredLength(finalPath, length);
-            DeleteFiles(paths);
             return location;
         }
 
-        var missing = MeasureParts(paths, out var stagedLength);
-        if (missing >= 0)
+        // The parts must be the data file's bytes from its start, one after another: what the
+        // upload grain records, chunk by chunk. Checked before anything on disk changes.
+        long end = 0;
+        foreach (var range in ranges)
         {
-            // A racing commit of the same parts may have published them just now.
-            if (File.Exists(finalPath))
+            if (range.Start != end)
             {
-                EnsureStoredLength(finalPath, length);
-                DeleteFiles(paths);
-                return location;
+                throw new InvalidOperationException($"the staged parts are not contiguous: one starts at {range.Start}, not {end}");
             }
 
-            throw new BlobNotFoundException(StagedPartName(uploadId, parts[missing]));
+            end = range.End;
         }
 
-        if (stagedLength != length)
+        if (end != length)
         {
-            throw new InvalidOperationException($"the staged parts hold {stagedLength} bytes, not {length}");
+            throw new InvalidOperationException($"the staged parts hold {end} bytes, not {length}");
         }
 
-        if (paths.Length == 1)
+        if (length == 0 && !File.Exists(dataPath))
         {
-            PublishPart(paths[0], finalPath);
-        }
-        else
-        {
-            await PublishConcatenationAsync(paths, length, finalPath, cancellationToken).ConfigureAwait(false);
+            // An empty blob from an upload that staged nothing at all: nothing to rename.
+            return await PutAsync(digest, ReadOnlyMemory<byte>.Empty, cancellationToken).ConfigureAwait(false);
         }
 
-        DeleteFiles(paths);
+        // A chunk still streaming into this upload (a PATCH racing the PUT) must not write into
+        // the file once it is the content: wait for it to finish.
+        UploadLock? ownership;
+        try
+        {
+            ownership = await UploadLock.AcquireAsync(uploadPath, options.CommitWaitTimeout, cancellationToken).ConfigureAwait(false)
+                ?? throw new StagingConflictException(uploadId);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return TryUseStored(finalPath, length, dataPath) ? location : throw new BlobNotFoundException(FileSystemLayout.StagedName(uploadId));
+        }
+
+        using (ownership)
+        {
+            try
+            {
+                if (!CutAndFlush(dataPath, length))
+                {
+                    // A racing commit of the same upload may have published it just now.
+                    return TryUseStored(finalPath, length, dataPath) ? location : throw new BlobNotFoundException(FileSystemLayout.StagedName(uploadId));
+                }
+
+                if (!DurableFiles.TryPublish(dataPath, finalPath))
+                {
+                    // Another upload of the same content published first: keep that one.
+                    EnsureStoredLength(finalPath, length);
+                    DurableFiles.DeleteIfExists(dataPath);
+                }
+            }
+            catch (IOException exception) when (DiskFull.Is(exception))
+            {
+                throw DiskFull.ToStorageFull(exception);
+            }
+        }
+
         return location;
     }
 
     public Task DeletePartsAsync(string uploadId, IReadOnlyList<string> parts, CancellationToken cancellationToken)
     {
-        DeleteFiles(PartPaths(uploadId, parts));
+        var dataPath = FileSystemLayout.DataPath(layout.UploadPath(uploadId));
+        var ranges = ParseParts(uploadId, parts, strict: false);
+        if (ranges.Length == 0)
+        {
+            return Task.CompletedTask;
+        }
+
+        // The caller is the attempt that staged these parts and still owns the upload, so no other
+        // attempt writes meanwhile. Everything from the first dropped byte on goes: if the upload
+        // committed a chunk there behind that attempt's back, its bytes were overwritten, and a
+        // file shorter than the committed length makes the next chunk or the commit fail cleanly.
+        var from = ranges.Min(range => range.Start);
+        try
+        {
+            using var handle = File.OpenHandle(dataPath, FileMode.Open, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+            if (RandomAccess.GetLength(handle) > from)
+            {
+                RandomAccess.SetLength(handle, from);
+            }
+        }
+        catch (Exception exception) when (exception is FileNotFoundException or DirectoryNotFoundException)
+        {
+            // Nothing staged any more (committed, or the staging was deleted).
+        }
+
         return Task.CompletedTask;
     }
 
@@ -213,89 +276,80 @@ public sealed class FileSystemBlobStore : IBlobStore
             PreallocationSize = length,
         });
 
-    // A single part becomes the content itself: no copy, just a rename.
-    private static void PublishPart(string partPath, string finalPath)
+    /// <summary>Cuts the data file to the committed length and flushes it; false when it is not there (or too short).</summary>
+    private static bool CutAndFlush(string dataPath, long length)
     {
+        SafeFileHandle handle;
         try
         {
-            // The part was flushed when staged; flushing again is cheap and does not trust that.
-            DurableFiles.FlushFile(partPath);
-            DurableFiles.TryPublish(partPath, finalPath);
+            handle = File.OpenHandle(dataPath, FileMode.Open, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
         }
-        catch (IOException exception) when (DiskFull.Is(exception))
+        catch (Exception exception) when (exception is FileNotFoundException or DirectoryNotFoundException)
         {
-            throw DiskFull.ToStorageFull(exception);
+            return false;
         }
-    }
 
-    private async Task PublishConcatenationAsync(string[] paths, long length, string finalPath, CancellationToken cancellationToken)
-    {
-        // Built in tmp/ rather than by appending to the first part, so a failed or repeated
-        // commit never changes a staged part.
-        var tempPath = layout.NewTempFilePath();
-        var buffer = ArrayPool<byte>.Shared.Rent(options.CommitCopyBufferSize);
-        try
+        using (handle)
         {
-            await using (var target = NewTempFile(tempPath, length))
+            var staged = RandomAccess.GetLength(handle);
+            if (staged < length)
             {
-                foreach (var path in paths)
-                {
-                    await using var part = OpenForReading(path);
-                    int read;
-                    while ((read = await part.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
-                    {
-                        await target.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
-                    }
-                }
-
-                target.Flush(flushToDisk: true);
+                return false;
             }
 
-            DurableFiles.TryPublish(tempPath, finalPath);
-        }
-        catch (IOException exception) when (DiskFull.Is(exception))
-        {
-            throw DiskFull.ToStorageFull(exception);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-            DurableFiles.DeleteIfExists(tempPath);
+            // Bytes past the committed length are a chunk the upload never took (a losing attempt,
+            // or one that died mid-write). Every chunk was flushed when staged; flushing again is
+            // cheap and covers the cut.
+            if (staged > length)
+            {
+                RandomAccess.SetLength(handle, length);
+            }
+
+            RandomAccess.FlushToDisk(handle);
+            return true;
         }
     }
 
-    private string[] PartPaths(string uploadId, IReadOnlyList<string> parts)
+    /// <summary>
+    /// When content is already stored under the digest: checks its length, drops this upload's data
+    /// (a dedup, or what remains after a commit that already published it) and returns true.
+    /// </summary>
+    private static bool TryUseStored(string finalPath, long length, string dataPath)
+    {
+        if (!File.Exists(finalPath))
+        {
+            return false;
+        }
+
+        EnsureStoredLength(finalPath, length);
+        DurableFiles.DeleteIfExists(dataPath);
+        return true;
+    }
+
+    /// <summary>
+    /// The ranges named by <paramref name="parts"/>. Ids outside the alphabet are an
+    /// <see cref="ArgumentException"/>; other ids were never staged here: <see cref="BlobNotFoundException"/>
+    /// (or skipped, when not <paramref name="strict"/>).
+    /// </summary>
+    private static StagedRange[] ParseParts(string uploadId, IReadOnlyList<string> parts, bool strict = true)
     {
         ArgumentNullException.ThrowIfNull(parts);
-        var uploadPath = layout.UploadPath(uploadId);
-        var paths = new string[parts.Count];
-        for (var i = 0; i < paths.Length; i++)
+        var ranges = new List<StagedRange>(parts.Count);
+        var foreign = false;
+        foreach (var part in parts)
         {
-            paths[i] = layout.PartPath(uploadPath, parts[i]);
-        }
-
-        return paths;
-    }
-
-    /// <summary>Sums the parts' lengths; returns the index of the first missing part, or -1.</summary>
-    private static int MeasureParts(string[] paths, out long total)
-    {
-        total = 0;
-        for (var i = 0; i < paths.Length; i++)
-        {
-            var part = new FileInfo(paths[i]);
-            if (!part.Exists)
+            if (StagedRange.TryParse(part, out var range))
             {
-                return i;
+                ranges.Add(range);
             }
-
-            total += part.Length;
+            else
+            {
+                foreign = true;
+            }
         }
 
-        return -1;
+        return foreign && strict ? throw new BlobNotFoundException(FileSystemLayout.StagedName(uploadId)) : [.. ranges];
     }
-
-    private static string StagedPartName(string uploadId, string partId) => $"uploads/{uploadId}/{partId}";
 
     private static void EnsureStoredLength(string finalPath, long length)
     {
@@ -303,14 +357,6 @@ public sealed class FileSystemBlobStore : IBlobStore
         if (stored.Length != length)
         {
             throw new InvalidOperationException($"the stored content holds {stored.Length} bytes, not {length}");
-        }
-    }
-
-    private static void DeleteFiles(string[] paths)
-    {
-        foreach (var path in paths)
-        {
-            DurableFiles.DeleteIfExists(path);
         }
     }
 }

@@ -17,8 +17,8 @@ public sealed class FileSystemBlobStoreOptions
     public int StagingWriteBufferSize { get; set; } = 1024 * 1024;
 
     /// <summary>
-    /// Buffer used to copy parts into one file when a multi-part upload is committed, in bytes.
-    /// Default 1 MiB. Rented from the shared array pool, so it is never held between commits.
+    /// How long a commit waits for a chunk attempt still holding the upload (a PATCH racing the
+    /// final PUT) before giving up with <see cref="StagingConflictException"/>. Default 30 s.
     /// </summary>
-    public int CommitCopyBufferSize { get; set; } = 1024 * 1024;
+    public TimeSpan CommitWaitTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }

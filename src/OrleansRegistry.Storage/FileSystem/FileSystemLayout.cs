@@ -4,13 +4,15 @@ namespace OrleansRegistry.Storage.FileSystem;
 
 /// <summary>
 /// Where things live under the root: <c>blobs/&lt;alg&gt;/&lt;first two hex&gt;/&lt;hex&gt;</c> for content,
-/// <c>uploads/&lt;uploadId&gt;/&lt;partId&gt;</c> for staged parts, <c>tmp/</c> for files being built.
+/// <c>uploads/&lt;uploadId&gt;/data</c> for an upload's staged bytes (its parts are ranges of that file,
+/// see <see cref="StagedRange"/>), <c>tmp/</c> for files being built.
 /// Every name that comes from outside is checked here, so no caller can escape the root.
 /// </summary>
 internal sealed class FileSystemLayout
 {
     private const string BlobsFolder = "blobs";
     private const int MaxIdLength = 64;
+    private const string DataFileName = "data";
     private static readonly DigestAlgorithm[] Algorithms = Enum.GetValues<DigestAlgorithm>();
 
     public FileSystemLayout(string rootPath)
@@ -39,11 +41,11 @@ internal sealed class FileSystemLayout
         return Path.Combine(UploadsPath, uploadId);
     }
 
-    public string PartPath(string uploadPath, string partId)
-    {
-        ThrowIfInvalidId(partId, "parts");
-        return Path.Combine(uploadPath, partId);
-    }
+    /// <summary>The single file an upload's chunks are appended to.</summary>
+    public static string DataPath(string uploadPath) => Path.Combine(uploadPath, DataFileName);
+
+    /// <summary>How an upload's staged bytes are named in errors.</summary>
+    public static string StagedName(string uploadId) => $"uploads/{uploadId}/{DataFileName}";
 
     public string NewTempFilePath() => Path.Combine(TempPath, Guid.NewGuid().ToString("N"));
 

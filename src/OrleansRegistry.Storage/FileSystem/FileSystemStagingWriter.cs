@@ -1,43 +1,93 @@
 namespace OrleansRegistry.Storage.FileSystem;
 
 /// <summary>
-/// One chunk attempt: a part file of its own under the upload's directory. Disposing it
-/// without <see cref="CompleteAsync"/> deletes the file, so abandoned attempts leave nothing.
+/// One chunk attempt: it owns the upload (<see cref="UploadLock"/>) from its start until it is
+/// disposed, and appends to the upload's single data file at the committed length it was given.
+/// Nothing is changed before the first write or the completion; then the file is cut back to the
+/// committed length (dropping bytes a dead or losing attempt left past it) and the chunk appended.
+/// Completing flushes the data file once (and, for the upload's first chunk, the directories that
+/// name it); the part it returns is the byte range it wrote (<see cref="StagedRange"/>), so a commit
+/// renames the file instead of copying parts. Disposing without completing cuts the file back again.
 /// </summary>
 internal sealed class FileSystemStagingWriter : IStagingWriter
 {
+    private readonly string uploadsPath;
     private readonly string uploadPath;
-    private readonly string partId;
-    private readonly string partPath;
+    private readonly long committedLength;
+    private readonly UploadLock ownership;
     private readonly FileStream file;
+    private bool positioned;
     private bool completed;
     private bool disposed;
 
-    private FileSystemStagingWriter(string uploadPath, string partId, string partPath, FileStream file)
+    private FileSystemStagingWriter(string uploadsPath, string uploadPath, long committedLength, UploadLock ownership, FileStream file)
     {
+        this.uploadsPath = uploadsPath;
         this.uploadPath = uploadPath;
-        this.partId = partId;
-        this.partPath = partPath;
+        this.committedLength = committedLength;
+        this.ownership = ownership;
         this.file = file;
     }
 
     public long Length { get; private set; }
 
-    public static FileSystemStagingWriter Create(FileSystemLayout layout, string uploadId, int bufferSize)
+    public static FileSystemStagingWriter Create(FileSystemLayout layout, string uploadId, long committedLength, int bufferSize)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(committedLength);
         var uploadPath = layout.UploadPath(uploadId);
-        var partId = Guid.NewGuid().ToString("N");
-        var partPath = layout.PartPath(uploadPath, partId);
+        var dataPath = FileSystemLayout.DataPath(uploadPath);
+        UploadLock? ownership = null;
         try
         {
-            Directory.CreateDirectory(uploadPath);
-            var file = new FileStream(partPath, FileMode.CreateNew, FileAccess.Write, FileShare.Read, bufferSize, FileOptions.Asynchronous);
-            return new FileSystemStagingWriter(uploadPath, partId, partPath, file);
+            if (committedLength == 0)
+            {
+                Directory.CreateDirectory(uploadPath);
+            }
+
+            try
+            {
+                ownership = UploadLock.TryAcquire(uploadPath) ?? throw new StagingConflictException(uploadId);
+            }
+            catch (DirectoryNotFoundException)
+            {
+                throw new BlobNotFoundException(FileSystemLayout.StagedName(uploadId));
+            }
+
+            // Only an upload's first chunk may create its data file; later ones need the committed bytes.
+            FileStream file;
+            try
+            {
+                file = new FileStream(dataPath, new FileStreamOptions
+                {
+                    Mode = committedLength == 0 ? FileMode.OpenOrCreate : FileMode.Open,
+                    Access = FileAccess.ReadWrite,
+                    Share = FileShare.ReadWrite | FileShare.Delete,
+                    BufferSize = bufferSize,
+                    Options = FileOptions.Asynchronous,
+                });
+            }
+            catch (FileNotFoundException)
+            {
+                throw new BlobNotFoundException(FileSystemLayout.StagedName(uploadId));
+            }
+
+            if (file.Length < committedLength)
+            {
+                file.Dispose();
+                throw new BlobNotFoundException(FileSystemLayout.StagedName(uploadId));
+            }
+
+            return new FileSystemStagingWriter(layout.UploadsPath, uploadPath, committedLength, ownership, file);
         }
         catch (IOException exception) when (DiskFull.Is(exception))
         {
-            DurableFiles.DeleteIfExists(partPath);
+            ownership?.Dispose();
             throw DiskFull.ToStorageFull(exception);
+        }
+        catch
+        {
+            ownership?.Dispose();
+            throw;
         }
     }
 
@@ -51,6 +101,7 @@ internal sealed class FileSystemStagingWriter : IStagingWriter
 
         try
         {
+            Position();
             await file.WriteAsync(data, cancellationToken).ConfigureAwait(false);
         }
         catch (IOException exception) when (DiskFull.Is(exception))
@@ -68,6 +119,7 @@ internal sealed class FileSystemStagingWriter : IStagingWriter
         {
             try
             {
+                Position();
                 await file.FlushAsync(cancellationToken).ConfigureAwait(false);
                 file.Flush(flushToDisk: true);
             }
@@ -78,13 +130,18 @@ internal sealed class FileSystemStagingWriter : IStagingWriter
 
             await file.DisposeAsync().ConfigureAwait(false);
 
-            // The part's name and, when the upload is new, the upload's own name must be durable too.
-            DirectorySync.Flush(uploadPath);
-            DirectorySync.Flush(Path.GetDirectoryName(uploadPath)!);
+            // The upload's first chunk (or its empty marker) makes the data file's name durable, and
+            // the upload directory's; later chunks only change the file's content, flushed above.
+            if (committedLength == 0)
+            {
+                DirectorySync.Flush(uploadPath);
+                DirectorySync.Flush(uploadsPath);
+            }
+
             completed = true;
         }
 
-        return [partId];
+        return [new StagedRange(committedLength, committedLength + Length).PartId];
     }
 
     public async ValueTask DisposeAsync()
@@ -95,30 +152,72 @@ internal sealed class FileSystemStagingWriter : IStagingWriter
         }
 
         disposed = true;
-        if (!completed)
+        try
         {
-            await DeletePartAsync().ConfigureAwait(false);
+            if (!completed)
+            {
+                await DropWrittenAsync().ConfigureAwait(false);
+            }
         }
+        finally
+        {
+            ownership.Dispose();
+        }
+    }
+
+    /// <summary>Cuts the file back to the committed length once, right before this attempt's first byte.</summary>
+    private void Position()
+    {
+        if (positioned)
+        {
+            return;
+        }
+
+        if (file.Length != committedLength)
+        {
+            file.SetLength(committedLength);
+        }
+
+        file.Position = committedLength;
+        positioned = true;
     }
 
     private async Task<StorageFullException> AbandonForFullDiskAsync(IOException exception)
     {
         disposed = true;
-        await DeletePartAsync().ConfigureAwait(false);
+        try
+        {
+            await DropWrittenAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            ownership.Dispose();
+        }
+
         return DiskFull.ToStorageFull(exception);
     }
 
-    private async Task DeletePartAsync()
+    // Best effort: the next attempt or the commit cuts the file back anyway.
+    private async Task DropWrittenAsync()
     {
+        try
+        {
+            if (positioned)
+            {
+                file.SetLength(committedLength);
+            }
+        }
+        catch (IOException)
+        {
+            // Buffered bytes of an abandoned attempt may fail to flush (a full disk); irrelevant.
+        }
+
         try
         {
             await file.DisposeAsync().ConfigureAwait(false);
         }
         catch (IOException)
         {
-            // Flushing buffered bytes of a part being thrown away may fail (a full disk); irrelevant.
         }
-
-        DurableFiles.DeleteIfExists(partPath);
     }
 }

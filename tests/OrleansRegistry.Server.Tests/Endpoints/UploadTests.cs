@@ -174,6 +174,45 @@ public sealed class UploadTests(RegistryServer server) : IClassFixture<RegistryS
     }
 
     [Fact]
+    public async Task A_patch_while_another_streams_into_the_upload_gets_416_and_the_streaming_one_is_kept()
+    {
+        var repo = OciClient.Unique("uploads");
+        var location = await StartAsync(repo);
+        var head = OciClient.RandomBytes(1000);
+        using (var patch = await PatchAsync(location, head, $"0-{head.Length - 1}"))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, patch.StatusCode);
+        }
+
+        // The first chunk has sent 2 MiB (so the server has begun staging it) and then stalls.
+        var streaming = OciClient.RandomBytes(3 * 1024 * 1024);
+        var body = new GatedStream(streaming, 2 * 1024 * 1024);
+        var request = new HttpRequestMessage(HttpMethod.Patch, location) { Content = new StreamContent(body) };
+        request.Content.Headers.TryAddWithoutValidation("Content-Range", $"{head.Length}-{head.Length + streaming.Length - 1}");
+        var first = _client.SendAsync(request);
+        await body.Stalled.WaitAsync(TimeSpan.FromSeconds(30));
+        await Task.Delay(200);
+
+        using (var second = await PatchAsync(location, OciClient.RandomBytes(500), $"{head.Length}-{head.Length + 499}"))
+        {
+            Assert.Equal(HttpStatusCode.RequestedRangeNotSatisfiable, second.StatusCode);
+            Assert.Equal($"0-{head.Length - 1}", second.Header("Range"));
+        }
+
+        body.Release();
+        using (var kept = await first)
+        {
+            Assert.Equal(HttpStatusCode.Accepted, kept.StatusCode);
+            Assert.Equal($"0-{head.Length + streaming.Length - 1}", kept.Header("Range"));
+        }
+
+        byte[] blob = [.. head, .. streaming];
+        using var put = await _client.PutAsync($"{location}?digest={OciClient.Sha256(blob)}", null);
+        Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+        Assert.Equal(blob, await _client.GetByteArrayAsync($"/v2/{repo}/blobs/{OciClient.Sha256(blob)}"));
+    }
+
+    [Fact]
     public async Task Delete_cancels_the_session()
     {
         var repo = OciClient.Unique("uploads");
@@ -253,5 +292,43 @@ public sealed class UploadTests(RegistryServer server) : IClassFixture<RegistryS
         // The OCI Content-Range has no unit, which HttpClient's typed header rejects.
         request.Content.Headers.TryAddWithoutValidation("Content-Range", contentRange);
         return _client.SendAsync(request);
+    }
+
+    /// <summary>A request body that sends its first bytes, then waits until released.</summary>
+    private sealed class GatedStream(byte[] data, int gateAt) : Stream
+    {
+        private readonly TaskCompletionSource _stalled = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _position;
+
+        public Task Stalled => _stalled.Task;
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => data.Length;
+        public override long Position { get => _position; set => throw new NotSupportedException(); }
+
+        public void Release() => _released.TrySetResult();
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (_position == gateAt)
+            {
+                _stalled.TrySetResult();
+                await _released.Task.WaitAsync(cancellationToken);
+            }
+
+            var end = _position < gateAt ? gateAt : data.Length;
+            var count = Math.Min(buffer.Length, end - _position);
+            data.AsMemory(_position, count).CopyTo(buffer);
+            _position += count;
+            return count;
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

@@ -174,7 +174,7 @@ public sealed class AzureBlobRedirectTests(AzuriteFixture azurite) : IClassFixtu
     {
         var uploadId = Guid.NewGuid().ToString("N");
         IReadOnlyList<string> parts;
-        await using (var writer = await store.BeginStagingAsync(uploadId, default))
+        await using (var writer = await store.BeginStagingAsync(uploadId, committedLength: 0, default))
         {
             await writer.WriteAsync(data, default);
             parts = await writer.CompleteAsync(default);

@@ -182,7 +182,7 @@ public sealed class AzureBlobStoreBlockTests(AzuriteFixture azurite, ITestOutput
     public async Task An_abandoned_attempt_keeps_its_staged_blocks_until_the_staging_is_deleted()
     {
         var uploadId = NewUploadId();
-        await using (var writer = await Store.BeginStagingAsync(uploadId, None))
+        await using (var writer = await Store.BeginStagingAsync(uploadId, 0, None))
         {
             await writer.WriteAsync(RandomBytes(3 * BlockSize + 7), None);
         }
@@ -242,7 +242,7 @@ public sealed class AzureBlobStoreBlockTests(AzuriteFixture azurite, ITestOutput
     [InlineData("0123456789012345678901234567890123456789012345678901234567890123456789")]
     public async Task Upload_ids_outside_the_contract_are_rejected(string uploadId)
     {
-        await Assert.ThrowsAsync<ArgumentException>(async () => await Store.BeginStagingAsync(uploadId, None));
+        await Assert.ThrowsAsync<ArgumentException>(async () => await Store.BeginStagingAsync(uploadId, 0, None));
         await Assert.ThrowsAsync<ArgumentException>(() => Store.DeleteStagingAsync(uploadId, None));
     }
 
@@ -342,7 +342,7 @@ public sealed class AzureBlobStoreBlockTests(AzuriteFixture azurite, ITestOutput
                 var uploadId = NewUploadId();
                 var clock = Stopwatch.StartNew();
                 IReadOnlyList<string> parts;
-                await using (var writer = await measured.BeginStagingAsync(uploadId, None))
+                await using (var writer = await measured.BeginStagingAsync(uploadId, 0, None))
                 {
                     for (var offset = 0; offset < size; offset += write)
                     {
@@ -428,7 +428,7 @@ public sealed class AzureBlobStoreBlockTests(AzuriteFixture azurite, ITestOutput
         {
             var allocated = GC.GetTotalAllocatedBytes(precise: true);
             var clock = Stopwatch.StartNew();
-            await using (var writer = await sinkStore.BeginStagingAsync(NewUploadId(), None))
+            await using (var writer = await sinkStore.BeginStagingAsync(NewUploadId(), 0, None))
             {
                 for (var written = 0; written < total; written += write)
                 {
@@ -518,7 +518,7 @@ public sealed class AzureBlobStoreBlockTests(AzuriteFixture azurite, ITestOutput
 
     private async Task<IReadOnlyList<string>> StageAsync(string uploadId, byte[] content, int writeSize)
     {
-        await using var writer = await Store.BeginStagingAsync(uploadId, None);
+        await using var writer = await Store.BeginStagingAsync(uploadId, 0, None);
         for (var offset = 0; offset < content.Length; offset += writeSize)
         {
             await writer.WriteAsync(content.AsMemory(offset, Math.Min(writeSize, content.Length - offset)), None);

@@ -37,10 +37,28 @@ public abstract partial class BlobStoreContractTests
 
     protected static Digest Sha256Of(ReadOnlySpan<byte> content) => Digest.Compute(DigestAlgorithm.Sha256, content);
 
-    /// <summary>Stages one attempt, writing <paramref name="content"/> in pieces of the given sizes (cycled).</summary>
+    /// <summary>
+    /// What each upload has committed so far, as its upload grain would record it: every attempt
+    /// staged through <see cref="StageAsync"/> counts as committed, one after another.
+    /// </summary>
+    protected Dictionary<string, long> Committed { get; } = [];
+
+    /// <summary>
+    /// Stages one attempt at the upload's committed length (see <see cref="Committed"/>), writing
+    /// <paramref name="content"/> in pieces of the given sizes (cycled), and counts it as committed.
+    /// </summary>
     protected async Task<IReadOnlyList<string>> StageAsync(string uploadId, ReadOnlyMemory<byte> content, params int[] writeSizes)
     {
-        await using var writer = await Store.BeginStagingAsync(uploadId, None);
+        var parts = await StageAtAsync(Store, uploadId, Committed.GetValueOrDefault(uploadId), content, writeSizes);
+        Committed[uploadId] = Committed.GetValueOrDefault(uploadId) + content.Length;
+        return parts;
+    }
+
+    /// <summary>Stages one attempt at the given committed length, which is left as it is.</summary>
+    protected static async Task<IReadOnlyList<string>> StageAtAsync(
+        IBlobStore store, string uploadId, long committedLength, ReadOnlyMemory<byte> content, params int[] writeSizes)
+    {
+        await using var writer = await store.BeginStagingAsync(uploadId, committedLength, None);
         await WriteInPiecesAsync(writer, content, writeSizes);
         return await writer.CompleteAsync(None);
     }

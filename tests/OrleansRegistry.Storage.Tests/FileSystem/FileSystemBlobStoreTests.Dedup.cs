@@ -5,8 +5,8 @@ namespace OrleansRegistry.Storage.Tests.FileSystem;
 
 /// <summary>
 /// What the filesystem provider does beyond the contract: content already stored under a digest is
-/// recognised at commit (dedup), and single parts can be deleted. Azure does neither (the blob index
-/// dedups; uncommitted blocks cannot be deleted one by one).
+/// recognised at commit (dedup), and deleting parts drops their bytes. Azure does neither (the blob
+/// index dedups; uncommitted blocks cannot be deleted one by one).
 /// </summary>
 public sealed partial class FileSystemBlobStoreTests
 {
@@ -45,17 +45,17 @@ public sealed partial class FileSystemBlobStoreTests
     }
 
     [Fact]
-    public async Task Deleting_parts_deletes_only_those_parts()
+    public async Task Deleting_parts_cuts_the_data_file_back_to_the_first_of_them()
     {
         var uploadId = NewUploadId();
         var kept = RandomBytes(500);
-        var dropped = await StageAsync(uploadId, RandomBytes(500));
         var keptParts = await StageAsync(uploadId, kept);
+        var dropped = await StageAtAsync(Store, uploadId, kept.Length, RandomBytes(700));
 
         await Store.DeletePartsAsync(uploadId, dropped, None);
         await Store.DeletePartsAsync(uploadId, dropped, None);
 
-        Assert.Equal(keptParts.Count, await CountStagedPartsAsync(uploadId));
+        Assert.Equal(kept.Length, new FileInfo(DataPathOf(uploadId)).Length);
         AssertSameBytes(kept, await ReadAllAsync(await Store.OpenStagedAsync(uploadId, keptParts, None)));
     }
 }

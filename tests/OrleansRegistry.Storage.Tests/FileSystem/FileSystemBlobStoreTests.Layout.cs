@@ -18,15 +18,16 @@ public sealed partial class FileSystemBlobStoreTests
     }
 
     [Fact]
-    public async Task Each_attempt_is_one_file_under_the_upload_directory()
+    public async Task All_attempts_append_to_one_data_file_and_name_their_byte_ranges()
     {
         var uploadId = NewUploadId();
 
         var parts = await StageInPartsAsync(uploadId, RandomBytes(300), 100, 100);
 
         var files = Directory.GetFiles(Path.Combine(root.Path, "uploads", uploadId)).Select(Path.GetFileName);
-        Assert.Equal(parts.Order(), files.Order());
-        Assert.All(parts, part => Assert.True(Guid.TryParseExact(part, "N", out _)));
+        Assert.Equal(["data"], files);
+        Assert.Equal(["data-0-100", "data-100-200", "data-200-300"], parts);
+        Assert.Equal(300, new FileInfo(Path.Combine(root.Path, "uploads", uploadId, "data")).Length);
     }
 
     [Fact]
@@ -71,19 +72,12 @@ public sealed partial class FileSystemBlobStoreTests
         var uploads = new List<(IBlobStore Store, string UploadId, IReadOnlyList<string> Parts)>();
         foreach (var (store, index) in stores.Select((store, index) => (store, index)))
         {
+            // Half the uploads stage several chunks, so uploads of both shapes race.
             var uploadId = NewUploadId();
-            await using var writer = await store.BeginStagingAsync(uploadId, None);
-            await writer.WriteAsync(content, None);
-            uploads.Add((store, uploadId, await writer.CompleteAsync(None)));
-
-            // Half the uploads commit several parts, so both publishing paths race.
-            if (index % 2 == 1)
-            {
-                var parts = new List<string>();
-                parts.AddRange(await StageAsync(uploadId, content.AsMemory(0, 1000)));
-                parts.AddRange(await StageAsync(uploadId, content.AsMemory(1000)));
-                uploads[^1] = (store, uploadId, parts);
-            }
+            var parts = index % 2 == 0
+                ? await StageAtAsync(store, uploadId, 0, content)
+                : [.. await StageAtAsync(store, uploadId, 0, content.AsMemory(0, 1000)), .. await StageAtAsync(store, uploadId, 1000, content.AsMemory(1000))];
+            uploads.Add((store, uploadId, parts));
         }
 
         var locations = await Task.WhenAll(uploads.Select(
@@ -92,6 +86,7 @@ public sealed partial class FileSystemBlobStoreTests
         Assert.Single(locations.Distinct());
         Assert.Equal(content, await File.ReadAllBytesAsync(PathOf(locations[0])));
         Assert.Empty(FilesUnder("tmp"));
+        Assert.Empty(FilesUnder("uploads"));
     }
 
     [Fact]

@@ -47,7 +47,7 @@ public sealed partial class FileSystemBlobStoreTests
     [MemberData(nameof(InvalidIds))]
     public async Task Invalid_upload_ids_are_rejected(string uploadId)
     {
-        await Assert.ThrowsAnyAsync<ArgumentException>(async () => await Store.BeginStagingAsync(uploadId, None));
+        await Assert.ThrowsAnyAsync<ArgumentException>(async () => await Store.BeginStagingAsync(uploadId, 0, None));
         await Assert.ThrowsAnyAsync<ArgumentException>(() => Store.OpenStagedAsync(uploadId, [], None));
         await Assert.ThrowsAnyAsync<ArgumentException>(() => Store.CommitAsync(uploadId, [], 0, Sha256Of([]), None));
         await Assert.ThrowsAnyAsync<ArgumentException>(() => Store.DeletePartsAsync(uploadId, [], None));

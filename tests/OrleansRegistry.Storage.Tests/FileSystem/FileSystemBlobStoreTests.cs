@@ -10,13 +10,18 @@ public sealed partial class FileSystemBlobStoreTests : BlobStoreContractTests, I
 
     public void Dispose() => root.Dispose();
 
-    protected override IBlobStore CreateStore() => new FileSystemBlobStore(new FileSystemBlobStoreOptions { RootPath = root.Path });
+    protected override IBlobStore CreateStore() => CreateStore(TimeSpan.FromSeconds(30));
+
+    private FileSystemBlobStore CreateStore(TimeSpan commitWaitTimeout) =>
+        new(new FileSystemBlobStoreOptions { RootPath = root.Path, CommitWaitTimeout = commitWaitTimeout });
 
     protected override Task<int> CountStagedPartsAsync(string uploadId)
     {
         var uploadPath = Path.Combine(root.Path, "uploads", uploadId);
         return Task.FromResult(Directory.Exists(uploadPath) ? Directory.GetFiles(uploadPath).Length : 0);
     }
+
+    private string DataPathOf(string uploadId) => Path.Combine(root.Path, "uploads", uploadId, "data");
 
     private string PathOf(BlobLocation location) => Path.Combine(root.Path, location.Value);
 
