@@ -68,7 +68,10 @@ public sealed class ClusterRecoveryTests(ITestOutputHelper log)
         Assert.Equal(image.Manifest, await manifest.Content.ReadAsByteArrayAsync());
         foreach (var blob in new[] { image.Config, image.Layer })
         {
-            Assert.Equal(blob, await client.GetByteArrayAsync($"/v2/{image.Repository}/blobs/{Oci.Sha256(blob)}"));
+            using var response = await Failover.UntilAsync(
+                () => client.GetAsync($"/v2/{image.Repository}/blobs/{Oci.Sha256(blob)}"), r => r.StatusCode == HttpStatusCode.OK);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(blob, await response.Content.ReadAsByteArrayAsync());
         }
     }
 

@@ -79,13 +79,14 @@ public sealed class UploadFailoverTests(ITestOutputHelper log)
             Assert.Equal("0-999999", status.Header("Range"));
         }
 
-        using (var retry = await silo2.PatchChunkAsync(location, blob[1_000_000..], 1_000_000))
+        // Grains the dead silo hosted answer 503 (retry) until it is declared dead: a client retries.
+        using (var retry = await Failover.UntilAsync(() => silo2.PatchChunkAsync(location, blob[1_000_000..], 1_000_000), r => r.StatusCode != HttpStatusCode.ServiceUnavailable))
         {
             Assert.Equal(HttpStatusCode.Accepted, retry.StatusCode);
         }
 
         var digest = Oci.Sha256(blob);
-        using var put = await silo2.PutAsync(Oci.FinishUrl(location, digest), null);
+        using var put = await Failover.UntilAsync(() => silo2.PutAsync(Oci.FinishUrl(location, digest), null), r => r.StatusCode != HttpStatusCode.ServiceUnavailable);
         Assert.Equal(HttpStatusCode.Created, put.StatusCode);
         Assert.Equal(blob, await silo2.GetByteArrayAsync($"/v2/{repo}/blobs/{digest}"));
     }
