@@ -104,41 +104,12 @@ public sealed class TokenAuthClientTests(ITestOutputHelper log)
         Assert.Equal(HttpStatusCode.NotFound, tags.StatusCode);
     }
 
-    private async Task<(int ExitCode, string Output)> SkopeoAsync(string home, params string[] arguments)
-    {
-        var info = new ProcessStartInfo("skopeo")
+    /// <summary>skopeo kept away from any credentials of the machine.</summary>
+    private Task<(int ExitCode, string Output)> SkopeoAsync(string home, params string[] arguments) =>
+        ExternalTool.RunAsync(log, "skopeo", new Dictionary<string, string>
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        info.ArgumentList.Add("--insecure-policy");
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        // Keep skopeo away from any credentials of the machine.
-        info.Environment["REGISTRY_AUTH_FILE"] = Path.Combine(home, "auth.json");
-        info.Environment["DOCKER_CONFIG"] = Path.Combine(home, "docker");
-        info.Environment["HOME"] = home;
-
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        var output = new StringBuilder().Append(await stdout).Append(await stderr).ToString();
-        log.WriteLine($"$ skopeo {string.Join(' ', arguments)}\n{output}(exit {process.ExitCode})");
-        return (process.ExitCode, output);
-    }
+            ["REGISTRY_AUTH_FILE"] = Path.Combine(home, "auth.json"),
+            ["DOCKER_CONFIG"] = Path.Combine(home, "docker"),
+            ["HOME"] = home,
+        }, ["--insecure-policy", .. arguments]);
 }

@@ -1,3 +1,5 @@
+using OrleansRegistry.Core.Http;
+
 namespace OrleansRegistry.Edge.Hosting;
 
 /// <summary>
@@ -8,42 +10,20 @@ namespace OrleansRegistry.Edge.Hosting;
 /// </summary>
 public sealed class EdgeRequestId(RequestDelegate next, ILogger<EdgeRequestId> logger)
 {
-    public const string Header = "X-Request-Id";
-
-    public const int MaxLength = 128;
-
     public async Task InvokeAsync(HttpContext context)
     {
-        var id = Accept(context.Request.Headers[Header].ToString()) ?? Guid.NewGuid().ToString("N");
-        context.Request.Headers[Header] = id;
+        var id = RequestId.Accept(context.Request.Headers[RequestId.Header].ToString()) ?? Guid.NewGuid().ToString("N");
+        context.Request.Headers[RequestId.Header] = id;
         context.TraceIdentifier = id;
         context.Response.OnStarting(() =>
         {
             // After YARP copied the silo's headers: exactly one id, the same.
-            context.Response.Headers[Header] = id;
+            context.Response.Headers[RequestId.Header] = id;
             return Task.CompletedTask;
         });
         using (logger.BeginScope("RequestId:{RequestId}", id))
         {
             await next(context);
         }
-    }
-
-    internal static string? Accept(string value)
-    {
-        if (value.Length is 0 or > MaxLength)
-        {
-            return null;
-        }
-
-        foreach (var c in value)
-        {
-            if (c is < '!' or > '~')
-            {
-                return null;
-            }
-        }
-
-        return value;
     }
 }

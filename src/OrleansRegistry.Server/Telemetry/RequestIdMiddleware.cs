@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using OrleansRegistry.Core.Http;
 
 namespace OrleansRegistry.Server.Telemetry;
 
@@ -10,39 +11,15 @@ namespace OrleansRegistry.Server.Telemetry;
 /// </summary>
 public sealed class RequestIdMiddleware(RequestDelegate next, ILogger<RequestIdMiddleware> logger)
 {
-    public const string Header = "X-Request-Id";
-
-    /// <summary>Longest id taken from a client; a longer one is replaced.</summary>
-    public const int MaxLength = 128;
-
     public async Task InvokeAsync(HttpContext context)
     {
-        var id = Accept(context.Request.Headers[Header].ToString()) ?? Guid.NewGuid().ToString("N");
+        var id = RequestId.Accept(context.Request.Headers[RequestId.Header].ToString()) ?? Guid.NewGuid().ToString("N");
         context.TraceIdentifier = id;
-        context.Response.Headers[Header] = id;
+        context.Response.Headers[RequestId.Header] = id;
         Activity.Current?.SetTag("registry.request_id", id);
         using (logger.BeginScope("RequestId:{RequestId}", id))
         {
             await next(context);
         }
-    }
-
-    /// <summary>The id when it is 1 to <see cref="MaxLength"/> visible ASCII characters (nothing that could forge a log line or a header).</summary>
-    internal static string? Accept(string value)
-    {
-        if (value.Length is 0 or > MaxLength)
-        {
-            return null;
-        }
-
-        foreach (var c in value)
-        {
-            if (c is < '!' or > '~')
-            {
-                return null;
-            }
-        }
-
-        return value;
     }
 }

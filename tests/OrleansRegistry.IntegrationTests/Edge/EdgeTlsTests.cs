@@ -55,18 +55,7 @@ public sealed class EdgeTlsTests(ITestOutputHelper log)
 
     private async Task Skopeo(params string[] args)
     {
-        var info = new ProcessStartInfo("skopeo") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await process.WaitForExitAsync(timeout.Token);
-        log.WriteLine($"skopeo {string.Join(' ', args)}: {process.ExitCode}\n{await output}{await errors}");
-        Assert.Equal(0, process.ExitCode);
+        var (exitCode, _) = await ExternalTool.RunAsync(log, "skopeo", new Dictionary<string, string>(), args);
+        Assert.Equal(0, exitCode);
     }
 }

@@ -1,3 +1,4 @@
+using OrleansRegistry.Core.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using OrleansRegistry.Server.Telemetry;
@@ -39,9 +40,9 @@ public sealed class RequestIdTests(RegistryServer server) : IClassFixture<Regist
     [Fact]
     public void Ids_longer_than_the_limit_are_refused()
     {
-        Assert.Null(RequestIdMiddleware.Accept(new string('a', RequestIdMiddleware.MaxLength + 1)));
-        Assert.Equal(new string('a', RequestIdMiddleware.MaxLength), RequestIdMiddleware.Accept(new string('a', RequestIdMiddleware.MaxLength)));
-        Assert.Null(RequestIdMiddleware.Accept("line\nbreak"));
+        Assert.Null(RequestId.Accept(new string('a', RequestId.MaxLength + 1)));
+        Assert.Equal(new string('a', RequestId.MaxLength), RequestId.Accept(new string('a', RequestId.MaxLength)));
+        Assert.Null(RequestId.Accept("line\nbreak"));
     }
 
     [Fact]
