@@ -23,7 +23,11 @@ mkdir -p "$LOGS"
 cd "$ROOT"
 
 passed=0 failed=0
-fail() { echo "FAIL $*"; failed=$((failed + 1)); }
+# Every failure is repeated, with what its logs say, just above the final line: CI shows the tail.
+failures=()
+fail() { echo "FAIL $*"; failed=$((failed + 1)); failures+=("FAIL $*"); }
+# note_failures LINES...: failures counted elsewhere, kept for the summary
+note_failures() { local l; for l in "$@"; do [[ -n $l ]] && failures+=("$l"); done; }
 
 # ------------------------------------------------------------ prerequisites ---
 need_setup=0
@@ -69,6 +73,8 @@ test_rc=${PIPESTATUS[0]}
 read -r tp tf < <(sed -nE 's/.*Failed: *([0-9]+), Passed: *([0-9]+).*/\2 \1/p' "$LOGS/dotnet-test.log" |
   awk '{ p += $1; f += $2 } END { print p + 0, f + 0 }')
 passed=$((passed + tp)); failed=$((failed + tf))
+mapfile -t lines < <(grep -E '^\s+Failed [A-Za-z]' "$LOGS/dotnet-test.log" | sed -E 's/^\s+/FAIL xunit: /')
+note_failures "${lines[@]}"
 if [[ $test_rc -ne 0 && $tf -eq 0 ]]; then fail "dotnet test exited $test_rc"; fi
 
 # ---------------------------------------------------------------------- e2e ---
@@ -78,6 +84,15 @@ run_e2e() {
   bash "$SHARED/e2e/e2e.sh" "$target" 2>"$LOGS/e2e-$name.stderr" | tee "$LOGS/e2e-$name.log"
   read -r ep ef < <(sed -nE 's/^([0-9]+) passed, ([0-9]+) failed$/\1 \2/p' "$LOGS/e2e-$name.log" | tail -n 1)
   if [[ -z ${ep:-} ]]; then fail "e2e $name: no summary line"; else passed=$((passed + ep)); failed=$((failed + ef)); fi
+  # a failed flow's own log (e2e.sh keeps it and says where on stderr)
+  local logs flow line
+  logs=$(sed -nE 's/^e2e: logs kept in (.*)$/\1/p' "$LOGS/e2e-$name.stderr" | tail -n 1)
+  while read -r line; do
+    flow=$(sed -E 's/^FAIL ([^:]+):.*/\1/' <<<"$line")
+    note_failures "FAIL e2e $name: ${line#FAIL }"
+    [[ -n $logs && -f $logs/$flow.log ]] && mapfile -t lines < <(tail -n 8 "$logs/$flow.log" | cut -c1-300 | sed 's/^/    /') &&
+      note_failures "${lines[@]}"
+  done < <(grep '^FAIL ' "$LOGS/e2e-$name.log")
 }
 
 echo "== e2e: real clients against the embedded server"
@@ -110,6 +125,13 @@ echo "== chart: render every template and check it"
 bash "$ROOT/charts/orleans-registry/tests/run.sh" 2>&1 | tee "$LOGS/chart.log"
 read -r cp cf < <(sed -nE 's/^([0-9]+) passed, ([0-9]+) failed$/\1 \2/p' "$LOGS/chart.log" | tail -n 1)
 if [[ -z ${cp:-} ]]; then fail "chart: no summary line"; else passed=$((passed + cp)); failed=$((failed + cf)); fi
+mapfile -t lines < <(grep '^FAIL ' "$LOGS/chart.log" | sed 's/^FAIL /FAIL chart: /')
+note_failures "${lines[@]}"
+
+if ((${#failures[@]})); then
+  echo "== what failed (logs in $LOGS)"
+  printf '%s\n' "${failures[@]}"
+fi
 
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 && $passed -gt 0 ]]
