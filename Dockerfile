@@ -1,8 +1,8 @@
 # syntax=docker/dockerfile:1.7
 #
 # OrleansRegistry images: the gateway silo (target "server", the default) and the YARP edge
-# (target "edge", for src/OrleansRegistry.Edge: that project does not exist yet; the target
-# builds once it lands, and only when asked for, since BuildKit skips stages a target does not need).
+# (target "edge", src/OrleansRegistry.Edge; built only when asked for, since BuildKit skips stages a
+# target does not need).
 #
 #   docker build --build-arg BASE_REGISTRY=<registry host> -t orleans-registry:dev .
 #   docker build --build-arg BASE_REGISTRY=<registry host> --target edge -t orleans-registry-edge:dev .

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Orleans.Configuration;
 using OrleansRegistry.Edge.Routing;
 using OrleansRegistry.Edge.Tls;
+using OrleansRegistry.Hosting.Transport;
 
 namespace OrleansRegistry.Edge.Hosting;
 
@@ -19,6 +20,7 @@ public static class EdgeHost
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = edge.DrainDelay + edge.DrainTimeout + TimeSpan.FromSeconds(10));
         builder.Services.AddSingleton<EdgeDrain>();
+        builder.Services.AddTransportMemoryPool(edge.TransportBlockBytes);
 
         builder.UseOrleansClient(client =>
         {

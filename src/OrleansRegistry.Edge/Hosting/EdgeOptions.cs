@@ -1,3 +1,5 @@
+using OrleansRegistry.Hosting.Transport;
+
 namespace OrleansRegistry.Edge.Hosting;
 
 /// <summary>The <c>Edge</c> configuration section. Every key is listed in docs/configuration.md.</summary>
@@ -37,6 +39,12 @@ public sealed class EdgeOptions
     /// answered 503, so a load balancer stops sending here first. Default 0.
     /// </summary>
     public TimeSpan DrainDelay { get; set; } = TimeSpan.Zero;
+
+    /// <summary>
+    /// Size of the blocks Kestrel receives into and sends from. Default 64 KiB (Kestrel's own pool has
+    /// 4 KiB blocks: 16 times the read and send calls for a proxied blob upload); 0 keeps Kestrel's pool.
+    /// </summary>
+    public int TransportBlockBytes { get; set; } = LargeBlockMemoryPool.DefaultBlockSize;
 
     /// <summary>TLS termination at the edge.</summary>
     public EdgeTlsOptions Tls { get; set; } = new();

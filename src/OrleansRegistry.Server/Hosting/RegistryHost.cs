@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Options;
 using OrleansRegistry.Grains;
 using OrleansRegistry.Grains.Persistence;
+using OrleansRegistry.Hosting.Transport;
 using OrleansRegistry.Server.Auth;
 using OrleansRegistry.Server.Cluster;
 using OrleansRegistry.Server.Dashboard;
@@ -72,6 +73,7 @@ public static class RegistryHost
         builder.Services.AddHostedService(sp => sp.GetRequiredService<UploadJanitor>());
         builder.Services.AddHostedService<SiloUrlPublisher>();
 
+        builder.Services.AddTransportMemoryPool(registry.TransportBlockBytes);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             // Blob uploads are unbounded by default (MaxBlobBytes limits them); manifests check their own limit.

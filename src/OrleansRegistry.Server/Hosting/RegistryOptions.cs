@@ -1,3 +1,5 @@
+using OrleansRegistry.Hosting.Transport;
+
 namespace OrleansRegistry.Server.Hosting;
 
 /// <summary>The <c>Registry</c> configuration section. Every key is listed in docs/configuration.md.</summary>
@@ -28,6 +30,12 @@ public sealed class RegistryOptions
 
     /// <summary>How often expired uploads are looked for. Default 10 minutes.</summary>
     public TimeSpan UploadSweepInterval { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// Size of the blocks Kestrel receives into and sends from. Default 64 KiB (Kestrel's own pool has
+    /// 4 KiB blocks: 16 times the read calls for a blob upload); 0 keeps Kestrel's pool.
+    /// </summary>
+    public int TransportBlockBytes { get; set; } = LargeBlockMemoryPool.DefaultBlockSize;
 
     /// <summary>Orleans endpoints of this silo.</summary>
     public SiloEndpointOptions Silo { get; set; } = new();

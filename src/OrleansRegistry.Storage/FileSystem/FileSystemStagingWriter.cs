@@ -17,6 +17,8 @@ internal sealed class FileSystemStagingWriter : IStagingWriter
     private readonly UploadLock ownership;
     private readonly FileStream file;
     private bool positioned;
+    private readonly Microsoft.Win32.SafeHandles.SafeFileHandle handle;
+    private long writebackFrom;
     private bool completed;
     private bool disposed;
 
@@ -27,6 +29,8 @@ internal sealed class FileSystemStagingWriter : IStagingWriter
         this.committedLength = committedLength;
         this.ownership = ownership;
         this.file = file;
+        handle = file.SafeFileHandle;
+        writebackFrom = committedLength;
     }
 
     public long Length { get; private set; }
@@ -110,6 +114,12 @@ internal sealed class FileSystemStagingWriter : IStagingWriter
         }
 
         Length += data.Length;
+        var end = committedLength + Length;
+        if (end - writebackFrom >= EarlyWriteback.Stretch)
+        {
+            EarlyWriteback.Start(handle, writebackFrom, end - writebackFrom);
+            writebackFrom = end;
+        }
     }
 
     public async Task<IReadOnlyList<string>> CompleteAsync(CancellationToken cancellationToken)
