@@ -69,7 +69,14 @@ public static class EdgeHost
                     : Results.Text("no silo to route to", statusCode: StatusCodes.Status503ServiceUnavailable));
         // What the edge routes to right now (silo address → URL): for operators and the cluster tests.
         app.MapGet("/_edge/silos", (SiloDestinations silos) => Results.Json(silos.Current));
-        app.MapReverseProxy();
+        app.MapReverseProxy(proxy =>
+        {
+            // YARP's default pipeline, with the upload's home silo chosen first when its URL names one.
+            proxy.Use(HomeSiloRouting.NarrowToHome);
+            proxy.UseSessionAffinity();
+            proxy.UseLoadBalancing();
+            proxy.UsePassiveHealthChecks();
+        });
         return app;
     }
 

@@ -1,9 +1,11 @@
 namespace OrleansRegistry.Grains.Uploads;
 
 /// <summary>
-/// One blob upload (key: upload id). Holds metadata only: the committed length, the staged
-/// parts in order, and the SHA-256 state after the last committed byte, so that the next
-/// chunk can be taken by any silo. Bytes stream between HTTP and storage, never through here.
+/// One blob upload (key: upload id), placed on the silo that opened it, which the upload's URL
+/// names (<see cref="Cluster.SiloHint"/>) so the edge can keep its chunks there. It holds metadata
+/// only: the committed length, the staged parts in order, and the SHA-256 state after the last
+/// committed byte, so that the next chunk can be taken by any silo. Bytes stream between HTTP and
+/// storage, never through here.
 /// </summary>
 [Alias("upload")]
 public interface IUploadSessionGrain : IGrainWithStringKey
@@ -56,6 +58,9 @@ public sealed record UploadSnapshot
     [Id(4)] public string? CompletedDigest { get; init; }
 
     [Id(5)] public DateTimeOffset UpdatedAt { get; init; }
+
+    /// <summary>The <see cref="Cluster.SiloHint"/> of the silo hosting the session now (not persisted).</summary>
+    [Id(6)] public string? Home { get; init; }
 }
 
 public enum ChunkCommitStatus

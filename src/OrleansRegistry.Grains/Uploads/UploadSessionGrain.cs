@@ -1,10 +1,19 @@
+using Orleans.Placement;
+using OrleansRegistry.Grains.Cluster;
+
 namespace OrleansRegistry.Grains.Uploads;
 
+// Local placement: the session lives where its upload was opened, the silo its URL names, so
+// chunks the edge routes there call it without a network hop.
+[PreferLocalPlacement]
 public sealed class UploadSessionGrain(
     [PersistentState("upload", GrainStorageNames.Registry)] IPersistentState<UploadSessionState> state,
-    TimeProvider clock)
+    TimeProvider clock,
+    ILocalSiloDetails silo)
     : Grain, IUploadSessionGrain
 {
+    private readonly string _home = SiloHint.Of(silo.SiloAddress.ToParsableString());
+
     private DateTimeOffset _lastTouched;
 
     public async Task<UploadSnapshot> Start(string repository)
@@ -116,5 +125,6 @@ public sealed class UploadSessionGrain(
             HashState = state.State.HashState,
             CompletedDigest = state.State.CompletedDigest,
             UpdatedAt = state.State.UpdatedAt,
+            Home = _home,
         };
 }

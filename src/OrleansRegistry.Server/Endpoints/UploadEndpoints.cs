@@ -2,8 +2,11 @@ using OrleansRegistry.Core.Digests;
 using OrleansRegistry.Core.Errors;
 using OrleansRegistry.Core.Http;
 using OrleansRegistry.Core.References;
+using Microsoft.Extensions.Options;
+using OrleansRegistry.Grains.Cluster;
 using OrleansRegistry.Grains.Uploads;
 using OrleansRegistry.Server.Auth;
+using OrleansRegistry.Server.Hosting;
 using OrleansRegistry.Server.Http;
 using OrleansRegistry.Server.Routing;
 using OrleansRegistry.Server.Uploads;
@@ -14,8 +17,11 @@ namespace OrleansRegistry.Server.Endpoints;
 /// <c>/v2/&lt;name&gt;/blobs/uploads/</c>: POST (start, monolithic, mount) and, per session,
 /// GET status, PATCH a chunk, PUT to finish, DELETE to cancel.
 /// </summary>
-public sealed class UploadEndpoints(UploadService uploads, RegistryAccess access)
+public sealed class UploadEndpoints(UploadService uploads, RegistryAccess access, IOptions<RegistryOptions> options)
 {
+    // With several silos, upload URLs name the silo hosting the session, for the edge to route to.
+    private readonly bool _homeHints = options.Value.Cluster.IsMultiProcess;
+
     public async Task StartAsync(RegistryRequest request)
     {
         var mount = request.Query("mount");
@@ -124,10 +130,12 @@ public sealed class UploadEndpoints(UploadService uploads, RegistryAccess access
         request.Response.ContentLength = 0;
     }
 
-    private static void UploadHeaders(RegistryRequest request, string uploadId, UploadSnapshot upload)
+    private void UploadHeaders(RegistryRequest request, string uploadId, UploadSnapshot upload)
     {
         var headers = request.Response.Headers;
-        headers.Location = $"/v2/{request.Name}/blobs/uploads/{uploadId}";
+        headers.Location = _homeHints && upload.Home is { } home
+            ? $"/v2/{request.Name}/blobs/uploads/{uploadId}?{SiloHint.QueryParameter}={home}"
+            : $"/v2/{request.Name}/blobs/uploads/{uploadId}";
         headers[RegistryHeaders.UploadUuid] = uploadId;
         headers.Range = UploadRange.Format(upload.Length);
         request.Response.ContentLength = 0;

@@ -1,0 +1,44 @@
+using OrleansRegistry.Grains.Cluster;
+using Yarp.ReverseProxy.Model;
+
+namespace OrleansRegistry.Edge.Routing;
+
+/// <summary>
+/// A step of the proxy pipeline, before load balancing: a request to an upload whose URL names its
+/// home silo (<c>?home=</c>, see <see cref="SiloHint"/>) goes to that silo when it is among the
+/// healthy destinations, so the session's grain calls stay local. Otherwise (no hint, a silo that
+/// left or restarted) the request is balanced as usual: any silo can take any chunk.
+/// </summary>
+public static class HomeSiloRouting
+{
+    private const string UploadsSegment = "/blobs/uploads/";
+
+    public static Task NarrowToHome(HttpContext context, Func<Task> next)
+    {
+        if (context.Request.Path.Value?.Contains(UploadsSegment, StringComparison.Ordinal) == true
+            && context.Request.Query[SiloHint.QueryParameter] is [{ Length: > 0 } hint])
+        {
+            var proxy = context.GetReverseProxyFeature();
+            if (Find(proxy.AvailableDestinations, hint) is { } home)
+            {
+                proxy.AvailableDestinations = [home];
+            }
+        }
+
+        return next();
+    }
+
+    private static DestinationState? Find(IReadOnlyList<DestinationState> destinations, string hint)
+    {
+        // Destination ids are silo addresses (SiloDestinations); a cluster has a handful.
+        foreach (var destination in destinations)
+        {
+            if (SiloHint.Of(destination.DestinationId) == hint)
+            {
+                return destination;
+            }
+        }
+
+        return null;
+    }
+}
