@@ -13,7 +13,9 @@ public static class EdgeHost
 {
     public static WebApplication Build(string[] args)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // appsettings.json is read from next to the binary, whatever directory the process starts in
+        // (scripts and services start it from elsewhere; without it every request was logged).
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         var section = builder.Configuration.GetSection(EdgeOptions.Section);
         var edge = section.Get<EdgeOptions>() ?? new EdgeOptions();
         builder.Services.Configure<EdgeOptions>(section);

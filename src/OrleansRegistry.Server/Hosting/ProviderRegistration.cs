@@ -88,7 +88,10 @@ public static class ProviderRegistration
                 o.ClusterId = endpoints.ClusterId;
                 o.ServiceId = endpoints.ServiceId;
             });
-            silo.ConfigureEndpoints(AdvertisedAddress(endpoints), endpoints.SiloPort, endpoints.GatewayPort, listenOnAnyHostAddress: true);
+            // A silo advertised on loopback (a cluster on one machine) listens there only; any other
+            // address (a pod IP) is listened on with every other interface, as Kubernetes expects.
+            var advertised = AdvertisedAddress(endpoints);
+            silo.ConfigureEndpoints(advertised, endpoints.SiloPort, endpoints.GatewayPort, listenOnAnyHostAddress: !IPAddress.IsLoopback(advertised));
             silo.Configure<ClusterMembershipOptions>(membership =>
             {
                 // Faster than the defaults, measured in the cluster tests: probes time out after 2 s and

@@ -26,7 +26,9 @@ public static class RegistryHost
     /// <param name="configure">Called on the builder before any service is added (tests add logger providers).</param>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // appsettings.json is read from next to the binary, whatever directory the process starts in
+        // (scripts and services start it from elsewhere; without it every request was logged).
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         configure?.Invoke(builder);
         var registry = builder.Configuration.GetSection(RegistryOptions.Section).Get<RegistryOptions>() ?? new RegistryOptions();
         ProviderRegistration.Validate(registry, builder.Configuration);
