@@ -12,6 +12,9 @@
 #      the edge process, and prints where the edge's CPU goes (by library, hottest symbols, and
 #      grouped by part of the proxy hop: perf-buckets.py --edge),
 #   6. stops everything it started (cluster.sh down), on exit, error or Ctrl-C.
+# HTTP (silos, edge), Redis and Azurite listen on 127.0.0.1; the silos' Orleans silo and gateway ports
+# listen on every address (cluster mode's documented behavior: docs/configuration.md), while they
+# advertise 127.0.0.1.
 #
 # Placement on this 2-core machine: the load generator is pinned to core 1 (taskset -c $LOAD_CPU);
 # Redis, Azurite, the silos and the edge are not pinned (cluster.sh starts them; the scheduler
@@ -249,7 +252,7 @@ cp "/tmp/perf-$edge_pid.map" "$base.perf-$edge_pid.map" 2>/dev/null || true
   perf report -i "$base.perf.data" --no-children --sort dso --stdio -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | head -12 || true
   echo "== the edge's hottest symbols (self time)"
   perf report -i "$base.perf.data" --no-children --sort dso,symbol --stdio -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | cut -c1-200 | head -30 || true
-  echo "== where the edge's CPU goes (share of samples whose stack passes through each part)"
+  echo "== where the edge's CPU goes (each sample in one part, the innermost frame that names one: adds up to 100%)"
   perf script -i "$base.perf.data" 2>/dev/null | python3 "$ROOT/benchmarks/perf-buckets.py" --edge || true
 } | tee -a "$base.profile.txt"
 echo "profile: $base.profile.txt (perf data: $base.perf.data, JIT symbols: $base.perf-$edge_pid.map)"
