@@ -23,7 +23,7 @@
 # (CPU seconds of each process during each run, start-up and the load generator's 1 s warm-up
 # included) is part of the result: it says where the cores went.
 #
-# Logging: Logging__LogLevel__Default=Warning for silos and edge (see below), rate limiting off.
+# Rate limiting off; logging as the hosts' appsettings.json say (requests are not logged).
 #
 # Runtime settings: with PROFILE=1 (default) the whole cluster runs with DOTNET_PerfMapEnabled=1
 # DOTNET_EnableWriteXorExecute=0 DOTNET_ReadyToRun=0 DOTNET_TieredCompilation=0 (exported before
@@ -53,10 +53,6 @@ LOAD_CPU=${LOAD_CPU:-1}
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 CONFIGURATION=Release
 # The comparison measures the request path, not the rate limiter.
 export Registry__RateLimit__Enabled=false
-# Nor the request logs: cluster.sh starts silos and edge from the caller's directory, where their
-# appsettings.json (Microsoft.AspNetCore and Yarp at Warning) is not found, so every request would be
-# logged at Information (6 lines a request on the edge, 2 on the silo). Like compare.sh's server.
-export Logging__LogLevel__Default=Warning
 
 LT_DLL=$ROOT/benchmarks/OrleansRegistry.LoadTest/bin/Release/net10.0/OrleansRegistry.LoadTest.dll
 # The load generator on its own core, with the runtime's default settings whatever PROFILE says.
