@@ -81,7 +81,8 @@ if [[ $test_rc -ne 0 && $tf -eq 0 ]]; then fail "dotnet test exited $test_rc"; f
 # run_e2e NAME HOST:PORT: the 26 real-client flows, counted into the totals
 run_e2e() {
   local name=$1 target=$2 ep ef
-  bash "$SHARED/e2e/e2e.sh" "$target" 2>"$LOGS/e2e-$name.stderr" | tee "$LOGS/e2e-$name.log"
+  # scripts/lib/e2e-path/ctr: ctr's output in one write (see there: a SIGPIPE race of e2e.sh's pipelines)
+  PATH="$ROOT/scripts/lib/e2e-path:$PATH" bash "$SHARED/e2e/e2e.sh" "$target" 2>"$LOGS/e2e-$name.stderr" | tee "$LOGS/e2e-$name.log"
   read -r ep ef < <(sed -nE 's/^([0-9]+) passed, ([0-9]+) failed$/\1 \2/p' "$LOGS/e2e-$name.log" | tail -n 1)
   if [[ -z ${ep:-} ]]; then fail "e2e $name: no summary line"; else passed=$((passed + ep)); failed=$((failed + ef)); fi
   # a failed flow's own log (e2e.sh keeps it and says where on stderr)
