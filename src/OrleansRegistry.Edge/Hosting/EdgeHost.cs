@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Orleans.Configuration;
 using OrleansRegistry.Edge.Routing;
 using OrleansRegistry.Edge.Tls;
+using OrleansRegistry.Hosting.Drain;
 using OrleansRegistry.Hosting.Transport;
 
 namespace OrleansRegistry.Edge.Hosting;
@@ -21,7 +22,7 @@ public static class EdgeHost
         builder.Services.Configure<EdgeOptions>(section);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = edge.DrainDelay + edge.DrainTimeout + TimeSpan.FromSeconds(10));
-        builder.Services.AddSingleton<EdgeDrain>();
+        builder.Services.AddSingleton(sp => new DrainCoordinator(edge.DrainDelay, edge.DrainTimeout, sp.GetRequiredService<ILogger<DrainCoordinator>>()));
         builder.Services.AddTransportMemoryPool(edge.TransportBlockBytes);
 
         builder.UseOrleansClient(client =>
@@ -58,10 +59,10 @@ public static class EdgeHost
             app.UseForwardedHeaders();
         }
 
-        var drain = app.Services.GetRequiredService<EdgeDrain>();
+        var drain = app.Services.GetRequiredService<DrainCoordinator>();
         app.Lifetime.ApplicationStopping.Register(drain.Drain);
         app.UseMiddleware<EdgeRequestId>();
-        app.UseMiddleware<EdgeDrainMiddleware>();
+        app.UseMiddleware<DrainMiddleware>((Func<PathString, bool>)IsProbe);
         app.MapGet("/healthz", () => Results.Text("ok"));
         app.MapGet("/readyz", (SiloDestinations silos) =>
             drain.IsDraining
@@ -81,6 +82,8 @@ public static class EdgeHost
         });
         return app;
     }
+
+    private static bool IsProbe(PathString path) => path == "/healthz" || path == "/readyz";
 
     private static void ConfigureKestrel(WebApplicationBuilder builder, EdgeOptions edge)
     {

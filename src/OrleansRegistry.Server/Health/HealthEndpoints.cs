@@ -1,3 +1,4 @@
+using OrleansRegistry.Hosting.Drain;
 using Orleans.Runtime;
 
 namespace OrleansRegistry.Server.Health;

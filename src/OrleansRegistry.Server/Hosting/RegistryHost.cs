@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Options;
 using OrleansRegistry.Grains;
 using OrleansRegistry.Grains.Persistence;
+using OrleansRegistry.Hosting.Drain;
 using OrleansRegistry.Hosting.Transport;
 using OrleansRegistry.Server.Auth;
 using OrleansRegistry.Server.Cluster;
@@ -44,15 +45,11 @@ public static class RegistryHost
         builder.Services.Configure<RegistryOptions>(builder.Configuration.GetSection(RegistryOptions.Section));
         var telemetry = builder.AddRegistryTelemetry();
         var dashboard = builder.Configuration.GetSection(RegistryDashboardOptions.Section).Get<RegistryDashboardOptions>() ?? new RegistryDashboardOptions();
-        var drainSection = builder.Configuration.GetSection($"{RegistryOptions.Section}:Drain");
-        builder.Services.Configure<DrainOptions>(drainSection);
-        builder.Services.AddSingleton<DrainCoordinator>();
-        builder.Services.Configure<HostOptions>(host =>
-        {
-            // The drain runs inside the stop; leave room for it and for the silo to leave the cluster.
-            var drain = drainSection.Get<DrainOptions>() ?? new DrainOptions();
-            host.ShutdownTimeout = drain.Delay + drain.Timeout + TimeSpan.FromSeconds(30);
-        });
+        var drain = builder.Configuration.GetSection($"{RegistryOptions.Section}:Drain").Get<DrainOptions>() ?? new DrainOptions();
+        builder.Services.AddSingleton(sp => new DrainCoordinator(drain.Delay, drain.Timeout, sp.GetRequiredService<ILogger<DrainCoordinator>>()));
+
+        // The drain runs inside the stop; leave room for it and for the silo to leave the cluster.
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = drain.Delay + drain.Timeout + TimeSpan.FromSeconds(30));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.Configure<StorageHealthOptions>(builder.Configuration.GetSection(StorageHealthOptions.Section));
         builder.Services.AddSingleton<StorageHealth>();
@@ -116,7 +113,7 @@ public static class RegistryHost
         var drainCoordinator = app.Services.GetRequiredService<DrainCoordinator>();
         app.Lifetime.ApplicationStopping.Register(drainCoordinator.Drain);
         app.UseRegistryRequestId();
-        app.UseMiddleware<DrainMiddleware>();
+        app.UseMiddleware<DrainMiddleware>((Func<PathString, bool>)HealthEndpoints.IsProbe);
         app.UseMiddleware<RateLimitMiddleware>();
         app.MapHealth();
         app.MapRegistryMetrics(telemetry);
