@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using OrleansRegistry.Grains.Persistence;
 using OrleansRegistry.Server.Hosting;
 
 namespace OrleansRegistry.Server.Tests.Infrastructure;
@@ -44,6 +45,31 @@ public sealed class RegistryServer : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        // A port that was free when picked can be taken before the silo binds it (an outgoing
+        // connection of a test running in parallel gets the same ephemeral port): pick again.
+        for (var attempt = 1; ; attempt++)
+        {
+            _app = RegistryHost.Build([.. Arguments()], _configure);
+            try
+            {
+                await _app.StartAsync();
+                break;
+            }
+            catch (Exception error) when (attempt < 5 && IsAddressInUse(error))
+            {
+                // The data directory's lock is an instance the host was given: released here, not by DI.
+                _app.Services.GetService<DataDirectoryLock>()?.Dispose();
+                await _app.DisposeAsync();
+                _app = null;
+            }
+        }
+
+        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        BaseAddress = new Uri(address);
+    }
+
+    private List<string> Arguments()
+    {
         var args = new List<string>
         {
             "--urls=http://127.0.0.1:0",
@@ -53,10 +79,21 @@ public sealed class RegistryServer : IAsyncLifetime
             "--Logging:LogLevel:Default=Warning",
         };
         args.AddRange(_settings.Select(s => $"--{s.Key}={s.Value}"));
-        _app = RegistryHost.Build([.. args], _configure);
-        await _app.StartAsync();
-        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        BaseAddress = new Uri(address);
+        return args;
+    }
+
+    private static bool IsAddressInUse(Exception error)
+    {
+        for (Exception? e = error; e is not null; e = e.InnerException)
+        {
+            if (e is Microsoft.AspNetCore.Connections.AddressInUseException
+                || e is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.AddressAlreadyInUse })
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     public async Task DisposeAsync()
