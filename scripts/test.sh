@@ -129,6 +129,10 @@ if [[ -z ${cp:-} ]]; then fail "chart: no summary line"; else passed=$((passed +
 mapfile -t lines < <(grep '^FAIL ' "$LOGS/chart.log" | sed 's/^FAIL /FAIL chart: /')
 note_failures "${lines[@]}"
 
+# Stop everything now, not in the EXIT trap: nothing may print after the final line.
+cleanup
+cleanup_cmds=()
+
 if ((${#failures[@]})); then
   echo "== what failed (logs in $LOGS)"
   printf '%s\n' "${failures[@]}"

@@ -48,6 +48,8 @@ start_azurite() {
   setsid "$AZURITE_BIN" --blobHost 127.0.0.1 --blobPort "$port" --location "$dir" \
     --skipApiVersionCheck --loose --silent >"$dir/azurite.log" 2>&1 </dev/null &
   echo $! >"$dir/azurite.pid"
+  # Not a job of the calling shell: its end must not print "Killed" after a script's last line.
+  disown $!
   wait_port "$port" 60
 }
 

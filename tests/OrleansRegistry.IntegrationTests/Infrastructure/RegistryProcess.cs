@@ -300,13 +300,35 @@ public sealed partial class RegistryProcess : IAsyncDisposable
     private static partial int SendSignal(int pid, int signal);
 }
 
+/// <summary>
+/// Loopback ports for the processes these tests start, from 27000-31999: below the kernel's ephemeral
+/// range (32768-60999), so no outgoing connection of a test running in parallel can take one in the
+/// second or two before the child process binds it, as it can an OS-chosen free port; and never the
+/// same one twice in this test run. (The cluster tests' fixed ports are 17xxx-18xxx.)
+/// </summary>
 public static class FreePort
 {
-    /// <summary>A loopback port that was free a moment ago.</summary>
+    private const int First = 27000;
+    private const int Count = 5000;
+    private static int _offset = Random.Shared.Next(Count);
+
     public static int Next()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        for (var tried = 0; tried < Count; tried++)
+        {
+            var port = First + (int)((uint)Interlocked.Increment(ref _offset) % Count);
+            try
+            {
+                using var listener = new TcpListener(IPAddress.Loopback, port);
+                listener.Start();
+                return port;
+            }
+            catch (SocketException)
+            {
+                // Bound by someone else: the next one.
+            }
+        }
+
+        throw new InvalidOperationException($"no free loopback port in {First}-{First + Count - 1}");
     }
 }
