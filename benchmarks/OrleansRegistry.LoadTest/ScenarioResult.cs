@@ -34,4 +34,23 @@ public sealed record ScenarioResult
     public string? Note { get; init; }
 
     public bool LowerIsBetter => Unit is "s" or "MiB" or "x";
+
+    /// <summary>A measured run: latencies from <paramref name="s"/>, CPU seconds turned into percent of one core over <paramref name="seconds"/>.</summary>
+    public static ScenarioResult Of(LoadOptions options, string name, string unit, double value, LatencyRecorder.Summary s,
+        double seconds, double serverCpu, double clientCpu, string? note) => new()
+    {
+        Scenario = name,
+        Target = options.Target,
+        Round = options.Round,
+        Unit = unit,
+        Value = value,
+        P50Ms = s.P50Ms,
+        P99Ms = s.P99Ms,
+        Requests = s.Count,
+        Errors = s.Errors,
+        Seconds = seconds,
+        ServerCpuPercent = serverCpu < 0 ? -1 : 100 * serverCpu / seconds,
+        ClientCpuPercent = 100 * clientCpu / seconds,
+        Note = note,
+    };
 }

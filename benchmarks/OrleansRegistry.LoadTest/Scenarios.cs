@@ -268,22 +268,8 @@ public sealed class Scenarios(LoadOptions options, TestImage image)
         return (recorders, started.Elapsed.TotalSeconds);
     }
 
-    private ScenarioResult Result(string name, string unit, double value, LatencyRecorder.Summary s, double seconds, double serverCpu, double clientCpu, string? note) => new()
-    {
-        Scenario = name,
-        Target = options.Target,
-        Round = options.Round,
-        Unit = unit,
-        Value = value,
-        P50Ms = s.P50Ms,
-        P99Ms = s.P99Ms,
-        Requests = s.Count,
-        Errors = s.Errors,
-        Seconds = seconds,
-        ServerCpuPercent = serverCpu < 0 ? -1 : 100 * serverCpu / seconds,
-        ClientCpuPercent = 100 * clientCpu / seconds,
-        Note = note,
-    };
+    private ScenarioResult Result(string name, string unit, double value, LatencyRecorder.Summary s, double seconds, double serverCpu, double clientCpu, string? note) =>
+        ScenarioResult.Of(options, name, unit, value, s, seconds, serverCpu, clientCpu, note);
 }
 
 /// <summary>CPU seconds used by the server process (from /proc) and by this process over an interval.</summary>

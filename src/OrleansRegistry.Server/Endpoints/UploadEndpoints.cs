@@ -133,9 +133,8 @@ public sealed class UploadEndpoints(UploadService uploads, RegistryAccess access
     private void UploadHeaders(RegistryRequest request, string uploadId, UploadSnapshot upload)
     {
         var headers = request.Response.Headers;
-        headers.Location = _homeHints && upload.Home is { } home
-            ? $"/v2/{request.Name}/blobs/uploads/{uploadId}?{SiloHint.QueryParameter}={home}"
-            : $"/v2/{request.Name}/blobs/uploads/{uploadId}";
+        var location = $"/v2/{request.Name}/blobs/uploads/{uploadId}";
+        headers.Location = _homeHints && upload.Home is { } home ? $"{location}?{SiloHint.QueryParameter}={home}" : location;
         headers[RegistryHeaders.UploadUuid] = uploadId;
         headers.Range = UploadRange.Format(upload.Length);
         request.Response.ContentLength = 0;
