@@ -1,4 +1,5 @@
 using OrleansRegistry.Core.Digests;
+using OrleansRegistry.Storage.Journal;
 
 namespace OrleansRegistry.Storage;
 
@@ -56,10 +57,24 @@ public interface IBlobStore
     /// </summary>
     Task DeletePartsAsync(string uploadId, IReadOnlyList<string> parts, CancellationToken cancellationToken);
 
-    /// <summary>Deletes everything staged for an upload (cancelled, expired or finished).</summary>
+    /// <summary>
+    /// Durably appends one record (1 byte to 4 MiB less 12) to the upload's journal at
+    /// <paramref name="position"/>, the journal's length as last read or appended, and returns its new
+    /// length. The journal lives with the staged bytes, so a chunk is recorded where it is staged:
+    /// the upload grain keeps its progress there rather than in grain storage. Callers append while
+    /// they hold an attempt of the upload (<see cref="BeginStagingAsync"/>). Throws
+    /// <see cref="UploadJournalConflictException"/> when the journal holds a record at or past the
+    /// position (a stale writer), and <see cref="BlobNotFoundException"/> when the upload's staging is gone.
+    /// </summary>
+    Task<long> AppendJournalAsync(string uploadId, long position, ReadOnlyMemory<byte> record, CancellationToken cancellationToken);
+
+    /// <summary>The upload's intact journal records (none when it has no journal).</summary>
+    Task<UploadJournal> ReadJournalAsync(string uploadId, CancellationToken cancellationToken);
+
+    /// <summary>Deletes everything staged for an upload, its journal included (cancelled, expired or finished).</summary>
     Task DeleteStagingAsync(string uploadId, CancellationToken cancellationToken);
 
-    /// <summary>Uploads that have anything staged, with the time of their last write, for expiry.</summary>
+    /// <summary>Uploads that have anything staged or a journal, with the time of their last write, for expiry.</summary>
     IAsyncEnumerable<StagedUpload> ListStagedUploadsAsync(CancellationToken cancellationToken);
 
     /// <summary>Stores small content (a manifest) durably under its digest in one call.</summary>

@@ -1,3 +1,5 @@
+using OrleansRegistry.Grains.State;
+
 namespace OrleansRegistry.Grains.Auth;
 
 public sealed class AuthDirectoryGrain(
@@ -114,17 +116,7 @@ public sealed class AuthDirectoryGrain(
         }
 
         next.Version++;
-        var previous = state.State;
-        state.State = next;
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            state.State = previous;
-            throw;
-        }
+        await state.ReplaceAsync(next);
 
         _snapshot = null;
         return true;

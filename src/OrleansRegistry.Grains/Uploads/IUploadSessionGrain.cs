@@ -4,8 +4,9 @@ namespace OrleansRegistry.Grains.Uploads;
 /// One blob upload (key: upload id), placed on the silo that opened it, which the upload's URL
 /// names (<see cref="Cluster.SiloHint"/>) so the edge can keep its chunks there. It holds metadata
 /// only: the committed length, the staged parts in order, and the SHA-256 state after the last
-/// committed byte, so that the next chunk can be taken by any silo. Bytes stream between HTTP and
-/// storage, never through here.
+/// committed byte, so that the next chunk can be taken by any silo. Each chunk is recorded in the
+/// upload's journal next to its staged bytes; grain storage is written at the start and the end.
+/// Bytes stream between HTTP and storage, never through here.
 /// </summary>
 [Alias("upload")]
 public interface IUploadSessionGrain : IGrainWithStringKey
@@ -77,6 +78,12 @@ public sealed record ChunkCommitResult
     [Id(1)] public UploadSnapshot? Upload { get; init; }
 }
 
+/// <summary>
+/// The session in grain storage: written when it starts and when it completes. Chunks are recorded
+/// in the upload's journal in the blob store; <see cref="Length"/>, <see cref="Parts"/> and
+/// <see cref="HashState"/> hold the progress the journal continues from (uploads started by
+/// earlier builds recorded every chunk here).
+/// </summary>
 [GenerateSerializer]
 public sealed class UploadSessionState
 {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using OrleansRegistry.Core.Digests;
 using OrleansRegistry.Storage;
+using OrleansRegistry.Storage.Journal;
 
 namespace OrleansRegistry.Server.Telemetry;
 
@@ -9,7 +10,8 @@ namespace OrleansRegistry.Server.Telemetry;
 /// <c>registry_storage_operation_duration_seconds{provider,operation,outcome}</c>. Reads are timed
 /// until the stream is open (time to first byte), not while the client drains it; a staging write
 /// is timed per buffer written. A missing blob (<see cref="BlobNotFoundException"/>) and a chunk
-/// refused because another one holds the upload (<see cref="StagingConflictException"/>) are
+/// refused because another one holds the upload (<see cref="StagingConflictException"/>) or a stale
+/// journal position (<see cref="UploadJournalConflictException"/>) are
 /// answers, not storage errors, and count as successes. Optional capabilities of the inner store
 /// (<see cref="IBlobRedirects"/>) are offered by the wrapper exactly when the inner store has them:
 /// create it with <see cref="Wrap"/>.
@@ -52,6 +54,12 @@ public class InstrumentedBlobStore : IBlobStore
 
     public Task DeletePartsAsync(string uploadId, IReadOnlyList<string> parts, CancellationToken cancellationToken) =>
         TimeAsync("delete_parts", () => inner.DeletePartsAsync(uploadId, parts, cancellationToken));
+
+    public Task<long> AppendJournalAsync(string uploadId, long position, ReadOnlyMemory<byte> record, CancellationToken cancellationToken) =>
+        TimeAsync("append_journal", () => inner.AppendJournalAsync(uploadId, position, record, cancellationToken));
+
+    public Task<UploadJournal> ReadJournalAsync(string uploadId, CancellationToken cancellationToken) =>
+        TimeAsync("read_journal", () => inner.ReadJournalAsync(uploadId, cancellationToken));
 
     public Task DeleteStagingAsync(string uploadId, CancellationToken cancellationToken) =>
         TimeAsync("delete_staging", () => inner.DeleteStagingAsync(uploadId, cancellationToken));
@@ -98,7 +106,7 @@ public class InstrumentedBlobStore : IBlobStore
             succeeded = true;
             return result;
         }
-        catch (Exception answer) when (answer is BlobNotFoundException or StagingConflictException)
+        catch (Exception answer) when (answer is BlobNotFoundException or StagingConflictException or UploadJournalConflictException)
         {
             succeeded = true;
             throw;
@@ -118,7 +126,7 @@ public class InstrumentedBlobStore : IBlobStore
             await call();
             succeeded = true;
         }
-        catch (Exception answer) when (answer is BlobNotFoundException or StagingConflictException)
+        catch (Exception answer) when (answer is BlobNotFoundException or StagingConflictException or UploadJournalConflictException)
         {
             succeeded = true;
             throw;

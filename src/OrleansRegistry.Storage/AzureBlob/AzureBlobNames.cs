@@ -5,8 +5,8 @@ namespace OrleansRegistry.Storage.AzureBlob;
 
 /// <summary>
 /// Names in the container: <c>uploads/&lt;uploadId&gt;</c> is the block blob an upload stages into, and
-/// after its commit the content itself; <c>blobs/&lt;alg&gt;/&lt;hex&gt;</c> holds content put in one
-/// call (manifests). A part is <c>&lt;attempt&gt;-&lt;index&gt;</c> (32 hex digits, a dash, 6 digits);
+/// after its commit the content itself; <c>journals/&lt;uploadId&gt;</c> is the append blob of its
+/// journal; <c>blobs/&lt;alg&gt;/&lt;hex&gt;</c> holds content put in one call (manifests). A part is <c>&lt;attempt&gt;-&lt;index&gt;</c> (32 hex digits, a dash, 6 digits);
 /// its block id is the base64 of that text, so every block id of every blob has the same length,
 /// as Azure requires within one blob. Every name that comes from outside is checked here.
 /// </summary>
@@ -14,6 +14,7 @@ internal static class AzureBlobNames
 {
     public const string UploadsPrefix = "uploads/";
     public const string BlobsPrefix = "blobs/";
+    public const string JournalsPrefix = "journals/";
 
     private const int MaxIdLength = 64;
     private const int AttemptLength = 32;
@@ -34,15 +35,17 @@ internal static class AzureBlobNames
         return UploadsPrefix + uploadId;
     }
 
-    /// <summary>The upload id of a blob name under <c>uploads/</c>, or null for any other name.</summary>
-    public static string? UploadIdOf(string blobName)
+    public static string JournalBlob(string uploadId) => JournalsPrefix + UploadBlob(uploadId)[UploadsPrefix.Length..];
+
+    /// <summary>The upload id of a blob name under <paramref name="prefix"/> (default <c>uploads/</c>), or null for any other name.</summary>
+    public static string? UploadIdOf(string blobName, string prefix = UploadsPrefix)
     {
-        if (!blobName.StartsWith(UploadsPrefix, StringComparison.Ordinal))
+        if (!blobName.StartsWith(prefix, StringComparison.Ordinal))
         {
             return null;
         }
 
-        var id = blobName[UploadsPrefix.Length..];
+        var id = blobName[prefix.Length..];
         return IsValidId(id) ? id : null;
     }
 

@@ -5,6 +5,7 @@ using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
 using Azure.Storage.Sas;
 using OrleansRegistry.Core.Digests;
+using OrleansRegistry.Storage.Journal;
 
 namespace OrleansRegistry.Storage.AzureBlob;
 
@@ -34,6 +35,7 @@ public sealed class AzureBlobStore : IBlobStore, IBlobRedirects
     private readonly SemaphoreSlim containerLock = new(1, 1);
     private readonly TimeProvider clock;
     private readonly UserDelegationKeyCache? delegationKeys;
+    private readonly AzureUploadJournal journals;
     private volatile bool containerReady;
 
     /// <summary>
@@ -65,6 +67,7 @@ public sealed class AzureBlobStore : IBlobStore, IBlobRedirects
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxConcurrentStages);
         AzureBlobStoreOptions.ValidateSasClockSkew(options.SasClockSkew);
         this.container = container;
+        journals = new AzureUploadJournal(container);
         this.options = options;
         this.clock = clock;
         Signing = delegationKeySource is not null
@@ -277,10 +280,25 @@ public sealed class AzureBlobStore : IBlobStore, IBlobRedirects
     /// If-None-Match: * (it discards every uncommitted block, and fails if a commit came first), and
     /// that empty blob is then deleted by its ETag.
     /// </summary>
+    public async Task<long> AppendJournalAsync(string uploadId, long position, ReadOnlyMemory<byte> record, CancellationToken cancellationToken)
+    {
+        await EnsureContainerAsync(cancellationToken).ConfigureAwait(false);
+        return await journals.AppendAsync(uploadId, position, record, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<UploadJournal> ReadJournalAsync(string uploadId, CancellationToken cancellationToken)
+    {
+        await EnsureContainerAsync(cancellationToken).ConfigureAwait(false);
+        return await journals.ReadAsync(uploadId, cancellationToken).ConfigureAwait(false);
+    }
+
     public async Task DeleteStagingAsync(string uploadId, CancellationToken cancellationToken)
     {
         var name = AzureBlobNames.UploadBlob(uploadId);
         await EnsureContainerAsync(cancellationToken).ConfigureAwait(false);
+
+        // The journal first: the staging left behind by a crash in between is still listed for expiry.
+        await journals.DeleteAsync(uploadId, cancellationToken).ConfigureAwait(false);
         var blob = container.GetBlockBlobClient(name);
         for (var attempt = 1; ; attempt++)
         {
@@ -323,7 +341,8 @@ public sealed class AzureBlobStore : IBlobStore, IBlobRedirects
 
     /// <summary>
     /// Every <c>uploads/</c> blob that is not committed content, including those that hold only
-    /// uncommitted blocks (listed because uncommitted blobs are asked for), with its last modification.
+    /// uncommitted blocks (listed because uncommitted blobs are asked for), with its last modification;
+    /// then every journal of an upload not listed yet (a finished upload's).
     /// </summary>
     public async IAsyncEnumerable<StagedUpload> ListStagedUploadsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -334,6 +353,7 @@ public sealed class AzureBlobStore : IBlobStore, IBlobRedirects
             Traits = BlobTraits.Metadata,
             States = BlobStates.Uncommitted,
         }, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        var listed = new HashSet<string>(StringComparer.Ordinal);
         await using (listing.ConfigureAwait(false))
         {
             string? previous = null;
@@ -343,7 +363,7 @@ public sealed class AzureBlobStore : IBlobStore, IBlobRedirects
                 {
                     if (!await listing.MoveNextAsync().ConfigureAwait(false))
                     {
-                        yield break;
+                        break;
                     }
                 }
                 catch (Exception exception) when (AzureErrors.IsAzureFailure(exception))
@@ -360,7 +380,16 @@ public sealed class AzureBlobStore : IBlobStore, IBlobRedirects
                     continue;
                 }
 
+                listed.Add(uploadId);
                 yield return new StagedUpload(uploadId, item.Properties.LastModified ?? item.Properties.CreatedOn ?? DateTimeOffset.UnixEpoch);
+            }
+        }
+
+        await foreach (var journal in journals.ListAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (!listed.Contains(journal.UploadId))
+            {
+                yield return journal;
             }
         }
     }

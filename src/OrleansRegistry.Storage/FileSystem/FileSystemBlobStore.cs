@@ -1,5 +1,6 @@
 using Microsoft.Win32.SafeHandles;
 using OrleansRegistry.Core.Digests;
+using OrleansRegistry.Storage.Journal;
 using OrleansRegistry.Storage.Streams;
 
 namespace OrleansRegistry.Storage.FileSystem;
@@ -159,6 +160,12 @@ public sealed class FileSystemBlobStore : IBlobStore
 
         return Task.CompletedTask;
     }
+
+    public Task<long> AppendJournalAsync(string uploadId, long position, ReadOnlyMemory<byte> record, CancellationToken cancellationToken) =>
+        Task.FromResult(FileSystemUploadJournal.Append(layout, uploadId, position, record.Span));
+
+    public Task<UploadJournal> ReadJournalAsync(string uploadId, CancellationToken cancellationToken) =>
+        Task.FromResult(FileSystemUploadJournal.Read(layout, uploadId));
 
     public Task DeleteStagingAsync(string uploadId, CancellationToken cancellationToken)
     {

@@ -6,13 +6,17 @@ using Orleans.Storage;
 using Orleans.TestingHost;
 using OrleansRegistry.Grains.Persistence;
 using OrleansRegistry.Grains.Tests.Persistence;
+using OrleansRegistry.Grains.Uploads;
+using OrleansRegistry.Storage;
+using OrleansRegistry.Storage.FileSystem;
 using Xunit;
 
 namespace OrleansRegistry.Grains.Tests.Fixtures;
 
 /// <summary>
 /// An in-process test cluster whose "registry" grain storage is our <see cref="FileGrainStorage"/>
-/// under a temporary directory, optionally wrapped in a <see cref="RecordingGrainStorage"/>, and
+/// under a temporary directory, optionally wrapped in a <see cref="RecordingGrainStorage"/>, whose
+/// <see cref="IBlobStore"/> (upload journals) is the filesystem store under the same directory, and
 /// whose <see cref="TimeProvider"/> is a controllable <see cref="OffsetTimeProvider"/>.
 /// Can be restarted on the same directory.
 /// </summary>
@@ -22,6 +26,7 @@ public sealed class RegistryCluster : IAsyncDisposable
     private readonly bool _recordWrites;
     private readonly short _silos;
     private InProcessTestCluster? _cluster;
+    private IBlobStore? _blobStore;
 
     public RegistryCluster(bool recordWrites = false, short silos = 1)
     {
@@ -33,6 +38,18 @@ public sealed class RegistryCluster : IAsyncDisposable
 
     /// <summary>The clock the silos resolve as <see cref="TimeProvider"/>; survives restarts.</summary>
     public OffsetTimeProvider Clock { get; } = new();
+
+    /// <summary>The blob store the silos use (under <see cref="RootPath"/>/blobs); survives restarts.</summary>
+    public IBlobStore BlobStore => _blobStore ??= new FileSystemBlobStore(new FileSystemBlobStoreOptions { RootPath = Path.Combine(_root.Path, "blobs") });
+
+    /// <summary>Starts an upload as the server does: the session, then its (empty) staging, which holds its journal.</summary>
+    public async Task<UploadSnapshot> StartUploadAsync(IUploadSessionGrain upload, string repository)
+    {
+        var started = await upload.Start(repository);
+        await using var marker = await BlobStore.BeginStagingAsync(upload.GetPrimaryKeyString(), 0, CancellationToken.None);
+        await marker.CompleteAsync(CancellationToken.None);
+        return started;
+    }
 
     public InProcessTestCluster Cluster => _cluster ?? throw new InvalidOperationException("not started");
 
@@ -48,9 +65,11 @@ public sealed class RegistryCluster : IAsyncDisposable
         var root = _root.Path;
         var clock = Clock;
         var record = _recordWrites;
+        var blobStore = BlobStore;
         builder.ConfigureSilo((_, silo) =>
         {
             silo.Services.AddSingleton<TimeProvider>(clock);
+            silo.Services.AddSingleton(blobStore);
             if (record)
             {
                 silo.Services.AddGrainStorage(

@@ -119,20 +119,38 @@ public sealed class GrainStorageFailureTests(RecordingRegistryClusterFixture fix
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public async Task A_chunk_whose_commit_failed_can_be_committed_again(bool afterPersisting)
+    public async Task An_upload_whose_completion_failed_is_not_completed_and_can_complete_again(bool afterPersisting)
     {
+        const string digest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
         var upload = Client.GetGrain<IUploadSessionGrain>(Guid.NewGuid().ToString("N"));
-        await upload.Start("a/app");
+        await Registry.StartUploadAsync(upload, "a/app");
+        await upload.CommitChunk("a/app", 0, 10, ["p0"], [1]);
         FailNextWrite(upload, "upload", afterPersisting);
 
-        await ExpectInjectedFailureAsync(() => upload.CommitChunk("a/app", 0, 10, ["p0"], [1]));
+        await ExpectInjectedFailureAsync(() => upload.Complete(digest));
 
-        Assert.Equal(0, (await upload.GetStatus("a/app"))!.Length);
-        var retried = await upload.CommitChunk("a/app", 0, 10, ["p0"], [1]);
-        Assert.Equal(ChunkCommitStatus.Committed, retried.Status);
+        Assert.Null((await upload.GetStatus("a/app"))!.CompletedDigest);
+        await upload.Complete(digest);
         await Registry.DeactivateAsync(upload);
         var status = await upload.GetStatus("a/app");
-        Assert.Equal(10, status!.Length);
-        Assert.Equal(["p0"], status.Parts);
+        Assert.Equal(digest, status!.CompletedDigest);
+        Assert.Equal(10, status.Length);
+    }
+
+    [Fact]
+    public async Task Committing_chunks_writes_no_grain_state()
+    {
+        var upload = Client.GetGrain<IUploadSessionGrain>(Guid.NewGuid().ToString("N"));
+        await Registry.StartUploadAsync(upload, "a/app");
+        var grainId = upload.GetGrainId();
+        var before = Registry.Recorder.Writes.Count(write => write.GrainId == grainId);
+
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal(ChunkCommitStatus.Committed, (await upload.CommitChunk("a/app", i * 10, 10, [$"p{i}"], [(byte)i])).Status);
+        }
+
+        Assert.Equal(1, before);
+        Assert.Equal(before, Registry.Recorder.Writes.Count(write => write.GrainId == grainId));
     }
 }

@@ -85,7 +85,7 @@ public sealed class RegistryPersistenceTests(RegistryClusterFixture fixture) : I
 
         var inProgress = Guid.NewGuid().ToString("N");
         var upload = client.GetGrain<IUploadSessionGrain>(inProgress);
-        await upload.Start(name);
+        await Registry.StartUploadAsync(upload, name);
         await upload.CommitChunk(name, 0, 100, ["p0", "p1"], [1, 2, 3]);
         await upload.CommitChunk(name, 100, 50, ["p2"], [4, 5, 6]);
         var completed = Guid.NewGuid().ToString("N");

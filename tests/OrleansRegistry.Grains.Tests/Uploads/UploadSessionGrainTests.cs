@@ -20,7 +20,7 @@ public sealed class UploadSessionGrainTests(RegistryClusterFixture fixture) : IC
         var upload = NewUpload();
         Assert.Null(await upload.GetStatus(Repository));
 
-        var started = await upload.Start(Repository);
+        var started = await Registry.StartUploadAsync(upload, Repository);
 
         Assert.Equal(Repository, started.Repository);
         Assert.Equal(0, started.Length);
@@ -37,7 +37,7 @@ public sealed class UploadSessionGrainTests(RegistryClusterFixture fixture) : IC
     public async Task Chunks_at_the_committed_length_are_appended_in_order()
     {
         var upload = NewUpload();
-        await upload.Start(Repository);
+        await Registry.StartUploadAsync(upload, Repository);
 
         var first = await upload.CommitChunk(Repository, 0, 100, ["part-0"], HashState(1));
         var second = await upload.CommitChunk(Repository, 100, 50, ["part-1", "part-2"], HashState(2));
@@ -60,7 +60,7 @@ public sealed class UploadSessionGrainTests(RegistryClusterFixture fixture) : IC
     public async Task A_chunk_at_a_wrong_offset_is_refused_with_the_current_snapshot()
     {
         var upload = NewUpload();
-        await upload.Start(Repository);
+        await Registry.StartUploadAsync(upload, Repository);
         await upload.CommitChunk(Repository, 0, 100, ["part-0"], HashState(1));
 
         var ahead = await upload.CommitChunk(Repository, 200, 10, ["part-x"], HashState(9));
@@ -84,7 +84,7 @@ public sealed class UploadSessionGrainTests(RegistryClusterFixture fixture) : IC
         var upload = NewUpload();
         Assert.Equal(ChunkCommitStatus.UnknownUpload, (await upload.CommitChunk(Repository, 0, 1, ["p"], HashState(1))).Status);
 
-        await upload.Start(Repository);
+        await Registry.StartUploadAsync(upload, Repository);
 
         var result = await upload.CommitChunk("library/other", 0, 1, ["p"], HashState(1));
         Assert.Equal(ChunkCommitStatus.UnknownUpload, result.Status);
@@ -98,7 +98,7 @@ public sealed class UploadSessionGrainTests(RegistryClusterFixture fixture) : IC
         for (var round = 0; round < 10; round++)
         {
             var upload = NewUpload();
-            await upload.Start(Repository);
+            await Registry.StartUploadAsync(upload, Repository);
             await upload.CommitChunk(Repository, 0, 10, ["p0"], HashState(0));
 
             var results = await Task.WhenAll(
@@ -120,7 +120,7 @@ public sealed class UploadSessionGrainTests(RegistryClusterFixture fixture) : IC
     public async Task A_completed_upload_shows_its_digest_and_takes_no_more_chunks()
     {
         var upload = NewUpload();
-        await upload.Start(Repository);
+        await Registry.StartUploadAsync(upload, Repository);
         await upload.CommitChunk(Repository, 0, 100, ["part-0"], HashState(1));
         const string digest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
@@ -139,7 +139,7 @@ public sealed class UploadSessionGrainTests(RegistryClusterFixture fixture) : IC
     public async Task A_cancelled_upload_is_gone_also_after_reactivation()
     {
         var upload = NewUpload();
-        await upload.Start(Repository);
+        await Registry.StartUploadAsync(upload, Repository);
         await upload.CommitChunk(Repository, 0, 100, ["part-0"], HashState(1));
 
         await upload.Cancel();
@@ -155,7 +155,7 @@ public sealed class UploadSessionGrainTests(RegistryClusterFixture fixture) : IC
     {
         var idle = TimeSpan.FromMinutes(30);
         var upload = NewUpload();
-        await upload.Start(Repository);
+        await Registry.StartUploadAsync(upload, Repository);
         Registry.Clock.Advance(TimeSpan.FromMinutes(20));
         await upload.CommitChunk(Repository, 0, 100, ["part-0"], HashState(1));
 
@@ -180,12 +180,82 @@ public sealed class UploadSessionGrainTests(RegistryClusterFixture fixture) : IC
     public async Task Updated_at_follows_the_clock()
     {
         var upload = NewUpload();
-        var started = await upload.Start(Repository);
+        var started = await Registry.StartUploadAsync(upload, Repository);
         Registry.Clock.Advance(TimeSpan.FromMinutes(7));
 
         var committed = await upload.CommitChunk(Repository, 0, 1, ["p"], HashState(1));
 
         var elapsed = committed.Upload!.UpdatedAt - started.UpdatedAt;
         Assert.InRange(elapsed, TimeSpan.FromMinutes(7), TimeSpan.FromMinutes(8));
+    }
+
+    [Fact]
+    public async Task Committed_chunks_are_read_back_from_the_journal_after_reactivation()
+    {
+        var upload = NewUpload();
+        await Registry.StartUploadAsync(upload, Repository);
+        await upload.CommitChunk(Repository, 0, 100, ["part-0"], HashState(1));
+        await upload.CommitChunk(Repository, 100, 50, ["part-1", "part-2"], HashState(2));
+
+        await Registry.DeactivateAsync(upload);
+
+        var status = await upload.GetStatus(Repository);
+        Assert.Equal(150, status!.Length);
+        Assert.Equal(["part-0", "part-1", "part-2"], status.Parts);
+        Assert.Equal(HashState(2), status.HashState);
+        Assert.Equal(ChunkCommitStatus.Committed, (await upload.CommitChunk(Repository, 150, 1, ["part-3"], HashState(3))).Status);
+        await Registry.DeactivateAsync(upload);
+        Assert.Equal(151, (await upload.GetStatus(Repository))!.Length);
+    }
+
+    [Fact]
+    public async Task A_chunk_whose_journal_append_failed_is_not_committed_and_can_be_committed_again()
+    {
+        var upload = NewUpload();
+        await Registry.StartUploadAsync(upload, Repository);
+
+        // A directory where the journal file goes makes the append fail with an I/O error.
+        var journal = Path.Combine(Registry.RootPath, "blobs", "uploads", upload.GetPrimaryKeyString(), "journal");
+        Directory.CreateDirectory(journal);
+        await Assert.ThrowsAnyAsync<Exception>(() => upload.CommitChunk(Repository, 0, 10, ["p0"], HashState(1)));
+        Assert.Equal(0, (await upload.GetStatus(Repository))!.Length);
+
+        Directory.Delete(journal);
+        Assert.Equal(ChunkCommitStatus.Committed, (await upload.CommitChunk(Repository, 0, 10, ["p0"], HashState(1))).Status);
+        await Registry.DeactivateAsync(upload);
+        Assert.Equal(["p0"], (await upload.GetStatus(Repository))!.Parts);
+    }
+
+    [Fact]
+    public async Task A_session_whose_journal_moved_behind_its_back_refuses_the_chunk_and_shows_the_journal()
+    {
+        var upload = NewUpload();
+        var id = upload.GetPrimaryKeyString();
+        await Registry.StartUploadAsync(upload, Repository);
+        await upload.CommitChunk(Repository, 0, 10, ["p0"], HashState(1));
+
+        // Another activation of the session (a duplicate during a membership change) appended a chunk.
+        var journal = await Registry.BlobStore.ReadJournalAsync(id, CancellationToken.None);
+        var other = new ChunkRecord(10, 5, ["other"], HashState(7), DateTimeOffset.UtcNow);
+        await Registry.BlobStore.AppendJournalAsync(id, journal.Length, other.ToBytes(), CancellationToken.None);
+
+        var refused = await upload.CommitChunk(Repository, 10, 3, ["mine"], HashState(2));
+
+        Assert.Equal(ChunkCommitStatus.OffsetMismatch, refused.Status);
+        Assert.Equal(15, refused.Upload!.Length);
+        Assert.Equal(["p0", "other"], refused.Upload.Parts);
+        Assert.Equal(HashState(7), refused.Upload.HashState);
+    }
+
+    [Fact]
+    public async Task A_chunk_of_an_upload_whose_staging_is_gone_is_refused_as_unknown()
+    {
+        var upload = NewUpload();
+        await Registry.StartUploadAsync(upload, Repository);
+        await upload.CommitChunk(Repository, 0, 10, ["p0"], HashState(1));
+
+        await Registry.BlobStore.DeleteStagingAsync(upload.GetPrimaryKeyString(), CancellationToken.None);
+
+        Assert.Equal(ChunkCommitStatus.UnknownUpload, (await upload.CommitChunk(Repository, 10, 1, ["p1"], HashState(2))).Status);
     }
 }
