@@ -2,19 +2,20 @@
 # benchmarks/cluster.sh - cluster-mode figures of issue 3, measured in one run on this machine:
 #   A  monolithic push (128 MiB) straight to one silo: the embedded default (filesystem storage, file
 #      grain state), and silo 1 of the cluster below (same providers as B), the two references;
-#   B  chunked push (16 x 8 MiB PATCH) through the edge of a 2-silo cluster with filesystem storage,
-#      so consecutive chunks of one upload land on different silos;
+#   B  chunked push (16 x 8 MiB PATCH) through the edge of a 2-silo cluster with filesystem storage
+#      (the edge sends every chunk to the upload's home silo, named in its URL);
 #   then push and pull (50 MiB blob GET, 4 connections) through the edge, to the filesystem
-#   provider and to Azurite. A and B alternate for $ROUNDS rounds; the table gives medians and the
-#   B/A ratio (target: at least 0.8). Azurite ingests only 30-50 MiB/s (an emulator limit): its rows
-#   say nothing about Azure itself. Never part of the test command.
+#   provider and to Azurite. After warm-up rounds, A and B alternate for $ROUNDS rounds; the table
+#   gives medians and the B/A ratio (target: at least 0.8). Azurite ingests only 30-50 MiB/s (an
+#   emulator limit): its rows say nothing about Azure itself. Never part of the test command.
 #
-# Environment: ROUNDS (3), BASE_PORT (19000: clusters use BASE_PORT and BASE_PORT+500, the single
-# silo BASE_PORT+900), SKIP_BUILD (0).
+# Environment: ROUNDS (5), WARMUP_ROUNDS (3), BASE_PORT (19000: clusters use BASE_PORT and
+# BASE_PORT+500, the single silo BASE_PORT+900), SKIP_BUILD (0).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-5}
+WARMUP_ROUNDS=${WARMUP_ROUNDS:-3}
 BASE=${BASE_PORT:-19000}
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 CONFIGURATION=Release
 # The comparison measures the request path, not the rate limiter (distribution has none).
@@ -54,6 +55,16 @@ run() { # run TARGET URL SCENARIOS ROUND [extra args]
 
 echo "== seed (every run discovers the seeded image first)"
 for url in "$single" "$edge_fs" "$edge_azure"; do "${LOADTEST[@]}" seed --url "$url" >/dev/null; done
+
+# Fresh processes spend much of their CPU in the JIT for the first few dozen pushes (tier-1
+# recompilation: a third to a half of a silo's CPU by perf, ~3% once warm): warm-up rounds first,
+# not recorded.
+echo "== $WARMUP_ROUNDS warm-up rounds (not recorded)"
+for ((r = 1; r <= WARMUP_ROUNDS; r++)); do
+  for target in "$single" "$silo_fs" "$edge_fs"; do
+    "${LOADTEST[@]}" run --url "$target" --scenarios push-mono,push-chunked --target warmup --out /dev/null >/dev/null
+  done
+done
 
 for ((r = 1; r <= ROUNDS; r++)); do
   echo "== round $r"
