@@ -23,6 +23,10 @@ public sealed class UploadService(
     // Large reads keep storage writes and hash calls few; pooled so a push allocates nothing per chunk.
     private const int BufferSize = 1024 * 1024;
 
+    // A read returns once this much has arrived (up to BufferSize), so storage starts writing a
+    // chunk's bytes while its first MiB is still on the way: every chunk pays that wait, not only the first.
+    private const int MinimumRead = 256 * 1024;
+
     public async Task<(string UploadId, UploadSnapshot Upload)> StartAsync(string repository, CancellationToken cancellationToken)
     {
         var uploadId = Guid.NewGuid().ToString("N");
@@ -83,7 +87,7 @@ public sealed class UploadService(
                 : ResumableHash.Restore(DigestAlgorithm.Sha256, upload.HashState);
             while (true)
             {
-                var read = await body.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken);
+                var read = await body.ReadAtLeastAsync(buffer, MinimumRead, throwOnEndOfStream: false, cancellationToken);
                 if (read == 0)
                 {
                     break;
@@ -98,7 +102,7 @@ public sealed class UploadService(
 
                 hash.Append(buffer.AsSpan(0, read));
                 await writer.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
-                if (read < buffer.Length)
+                if (read < MinimumRead)
                 {
                     break;
                 }

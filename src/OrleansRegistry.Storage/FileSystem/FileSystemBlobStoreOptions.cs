@@ -10,11 +10,11 @@ public sealed class FileSystemBlobStoreOptions
     public required string RootPath { get; set; }
 
     /// <summary>
-    /// Buffer of the file a staging writer appends to, in bytes. Default 1 MiB: request bodies
-    /// arrive in small pieces and few large writes are much cheaper than many small ones.
-    /// Writes larger than the buffer go straight to the file.
+    /// Buffer of the file a staging writer appends to, in bytes. Default 256 KiB: smaller writes are
+    /// gathered (many small writes cost far more than a few large ones); writes of at least this
+    /// size go straight to the file, as the server's are (it reads request bodies 256 KiB to 1 MiB at a time).
     /// </summary>
-    public int StagingWriteBufferSize { get; set; } = 1024 * 1024;
+    public int StagingWriteBufferSize { get; set; } = 256 * 1024;
 
     /// <summary>
     /// How long a commit waits for a chunk attempt still holding the upload (a PATCH racing the
