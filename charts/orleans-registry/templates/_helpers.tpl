@@ -83,6 +83,9 @@ app.kubernetes.io/component: {{ .component }}
 {{- if and (eq .Values.cluster.clustering "Localhost") (or (gt (int .Values.silo.replicas) 1) .Values.silo.autoscaling.enabled) -}}
 {{- fail "cluster.clustering Localhost runs exactly one silo: set silo.replicas to 1 and silo.autoscaling.enabled to false, or use Redis" -}}
 {{- end -}}
+{{- if and .Values.edge.enabled (ne .Values.cluster.clustering "Redis") -}}
+{{- fail "edge.enabled needs cluster.clustering Redis: the edge finds the silos in the Redis membership table (its Localhost mode reaches only a silo in its own pod); set edge.enabled to false with Localhost" -}}
+{{- end -}}
 {{- if and .Values.secrets.create .Values.secrets.existingSecret -}}
 {{- fail "secrets.create and secrets.existingSecret exclude each other" -}}
 {{- end -}}
@@ -95,8 +98,19 @@ app.kubernetes.io/component: {{ .component }}
 {{- end -}}
 {{- end -}}
 
-{{/* Environment shared by silos and edge: cluster identity, drain, telemetry, logs. */}}
-{{- define "orleans-registry.commonEnv" -}}
+{{/* ConnectionStrings__Redis from the Secret: the silos keep membership there and the edge reads it. */}}
+{{- define "orleans-registry.redisEnv" -}}
+{{- if include "orleans-registry.needsRedis" . }}
+- name: ConnectionStrings__Redis
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "orleans-registry.secretName" . }}
+      key: {{ .Values.secrets.redisKey }}
+{{- end }}
+{{- end -}}
+
+{{/* Environment of the silos (Registry:*, read by src/OrleansRegistry.Server): cluster identity, drain, telemetry, logs, Redis. */}}
+{{- define "orleans-registry.siloEnv" -}}
 - name: Registry__Silo__ClusterId
   value: {{ .Values.cluster.clusterId | quote }}
 - name: Registry__Silo__ServiceId
@@ -115,13 +129,23 @@ app.kubernetes.io/component: {{ .component }}
 {{- end }}
 - name: Registry__Logging__Json
   value: {{ .Values.telemetry.jsonLogs | quote }}
-{{- if include "orleans-registry.needsRedis" . }}
-- name: ConnectionStrings__Redis
-  valueFrom:
-    secretKeyRef:
-      name: {{ include "orleans-registry.secretName" . }}
-      key: {{ .Values.secrets.redisKey }}
-{{- end }}
+{{- include "orleans-registry.redisEnv" . }}
+{{- end -}}
+
+{{/* Environment of the edge (Edge:*, read by src/OrleansRegistry.Edge, which reads no Registry:* key):
+     the silos' cluster (same ClusterId, ServiceId and Redis) and the drain, from the same values. */}}
+{{- define "orleans-registry.edgeEnv" -}}
+- name: Edge__Clustering
+  value: "Redis"
+- name: Edge__ClusterId
+  value: {{ .Values.cluster.clusterId | quote }}
+- name: Edge__ServiceId
+  value: {{ .Values.cluster.serviceId | quote }}
+- name: Edge__DrainDelay
+  value: {{ include "orleans-registry.timespan" .Values.drain.delaySeconds | quote }}
+- name: Edge__DrainTimeout
+  value: {{ include "orleans-registry.timespan" .Values.drain.timeoutSeconds | quote }}
+{{- include "orleans-registry.redisEnv" . }}
 {{- end -}}
 
 {{- define "orleans-registry.probes" -}}

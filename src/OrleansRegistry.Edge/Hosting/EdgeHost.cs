@@ -72,6 +72,9 @@ public static class EdgeHost
                     : Results.Text("no silo to route to", statusCode: StatusCodes.Status503ServiceUnavailable));
         // What the edge routes to right now (silo address → URL): for operators and the cluster tests.
         app.MapGet("/_edge/silos", (SiloDestinations silos) => Results.Json(silos.Current));
+
+        // The silos' metrics are scraped on each silo's own address, never through the public entry.
+        app.Map("/metrics", () => Results.NotFound());
         app.MapReverseProxy(proxy =>
         {
             // YARP's default pipeline, with the upload's home silo chosen first when its URL names one.

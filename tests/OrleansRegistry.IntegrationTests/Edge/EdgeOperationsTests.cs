@@ -37,6 +37,29 @@ public sealed class EdgeOperationsTests(ITestOutputHelper log)
     }
 
     [Fact]
+    public async Task The_silos_metrics_are_not_served_through_the_edge()
+    {
+        using var data = new TempDirectory();
+        await using var silo = await RegistryProcess.StartReadyAsync(data.Path, log);
+        await using var edge = RegistryProcess.StartEdge(silo, "http", log);
+        using var client = edge.CreateClient();
+        await WaitRoutedAsync(client);
+        using var direct = silo.CreateClient();
+
+        using var atSilo = await direct.GetAsync("/metrics");
+        using var throughEdge = await client.GetAsync("/metrics");
+        Assert.Equal(HttpStatusCode.OK, atSilo.StatusCode);
+        Assert.Contains("http_server_request_duration_seconds", await atSilo.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.NotFound, throughEdge.StatusCode);
+
+        // Everything else is still the silo's.
+        using var api = await client.GetAsync("/v2/");
+        Assert.Equal(HttpStatusCode.OK, api.StatusCode);
+        using var probe = await client.GetAsync("/healthz");
+        Assert.Equal(HttpStatusCode.OK, probe.StatusCode);
+    }
+
+    [Fact]
     public async Task Sigterm_to_the_edge_while_a_slow_upload_streams_lets_it_finish_refuses_new_requests_and_exits_0()
     {
         using var data = new TempDirectory();

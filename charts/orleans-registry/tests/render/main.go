@@ -139,6 +139,7 @@ func main() {
 		{"Ingress without hosts", "ingress: {enabled: true}", "ingress.hosts"},
 		{"ServiceMonitor without the operator's API", "telemetry: {serviceMonitor: {enabled: true}}", "monitoring.coreos.com/v1"},
 		{"shared data volume that is ReadWriteOnce", "silo: {persistence: {enabled: true}}", "ReadWriteMany"},
+		{"the edge with Localhost clustering", "cluster: {clustering: Localhost}\nsilo: {replicas: 1}", "edge.enabled needs cluster.clustering Redis"},
 	}
 	for _, r := range refused {
 		user, err := parseValues([]byte(r.yaml))
@@ -296,7 +297,7 @@ func checkRendered(name string, out []Rendered, values object, expect map[string
 		containers := list(pod, "containers")
 		t.check(len(containers) == 1, "[%s] Deployment %s has %d containers", name, dn, len(containers))
 		for _, c := range containers {
-			checkContainer(name, dn, c, drain, cluster)
+			checkContainer(name, dn, component, c, drain, cluster)
 			for _, m := range list(c, "volumeMounts") {
 				t.check(volumes[str(m, "name")], "[%s] Deployment %s mounts volume %q that does not exist", name, dn, str(m, "name"))
 			}
@@ -368,8 +369,13 @@ func checkRendered(name string, out []Rendered, values object, expect map[string
 		c := list(edgeDeploy, "spec", "template", "spec", "containers")[0]
 		env := envMap(c)
 		if cluster["clustering"] == "Redis" {
-			t.check(get(env["ConnectionStrings__Redis"], "valueFrom", "secretKeyRef") != nil, "[%s] edge lacks ConnectionStrings__Redis (it reads membership)", name)
+			ref := get(env["ConnectionStrings__Redis"], "valueFrom", "secretKeyRef")
+			t.check(ref != nil && str(ref, "key") == secrets["redisKey"], "[%s] edge lacks ConnectionStrings__Redis from the Secret key %v (it reads membership)", name, secrets["redisKey"])
+			t.check(str(env["Edge__Clustering"], "value") == "Redis", "[%s] edge Edge__Clustering %q, want Redis", name, str(env["Edge__Clustering"], "value"))
 		}
+		// The edge serves no /metrics (it would proxy the path to a silo): no scrape annotations.
+		t.check(str(edgeDeploy, "spec", "template", "metadata", "annotations", "prometheus.io/scrape") == "",
+			"[%s] edge pods carry prometheus.io/scrape, but the edge serves no /metrics", name)
 	}
 
 	// Services, PDBs, Ingress and ServiceMonitor point at things that exist.
@@ -407,19 +413,22 @@ func checkRendered(name string, out []Rendered, values object, expect map[string
 			}
 		}
 	}
+	// Only the silos serve /metrics: the ServiceMonitor must select the silo Service and nothing else.
 	for _, sm := range byKind["ServiceMonitor"] {
 		sel := asMap(get(sm, "spec", "selector", "matchLabels"))
-		n := 0
-		for _, s := range services {
-			if subset(sel, asMap(get(s, "metadata", "labels"))) && hasPortNamed(s, "http") {
-				n++
+		var scraped []string
+		for sn, s := range services {
+			if subset(sel, asMap(get(s, "metadata", "labels"))) {
+				scraped = append(scraped, sn)
 			}
 		}
-		t.check(n == len(services), "[%s] ServiceMonitor scrapes %d of %d Services", name, n, len(services))
+		ok := len(scraped) == 1 && str(services[scraped[0]], "metadata", "labels", "app.kubernetes.io/component") == "silo" &&
+			hasPortNamed(services[scraped[0]], "http")
+		t.check(ok, "[%s] ServiceMonitor selects Services %v, want the silo Service alone (port http)", name, scraped)
 	}
 }
 
-func checkContainer(name, deployment string, c interface{}, drain object, cluster object) {
+func checkContainer(name, deployment, component string, c interface{}, drain object, cluster object) {
 	for _, probe := range []struct{ key, path string }{{"readinessProbe", "/readyz"}, {"livenessProbe", "/healthz"}} {
 		p := get(c, probe.key, "httpGet")
 		t.check(p != nil && str(p, "path") == probe.path && str(p, "port") == "http",
@@ -434,12 +443,21 @@ func checkContainer(name, deployment string, c interface{}, drain object, cluste
 	t.check(len(cmd) == 2 && cmd[0] == "sleep" && cmd[1] == fmt.Sprint(drain["preStopSeconds"]),
 		"[%s] %s preStop %v, want sleep %v", name, deployment, cmd, drain["preStopSeconds"])
 	env := envMap(c)
-	t.check(str(env["Registry__Drain__Delay"], "value") == timespan(drain["delaySeconds"].(float64)) &&
-		str(env["Registry__Drain__Timeout"], "value") == timespan(drain["timeoutSeconds"].(float64)),
-		"[%s] %s drain env %q/%q does not match drain.delaySeconds/timeoutSeconds", name, deployment,
-		str(env["Registry__Drain__Delay"], "value"), str(env["Registry__Drain__Timeout"], "value"))
-	t.check(str(env["Registry__Silo__ClusterId"], "value") == cluster["clusterId"] && str(env["Registry__Silo__ServiceId"], "value") == cluster["serviceId"],
-		"[%s] %s ClusterId/ServiceId env differ from the values", name, deployment)
+	// The names each program reads: the silo Registry:Drain:* and Registry:Silo:*, the edge Edge:*
+	// (src/OrleansRegistry.Edge/Hosting/EdgeOptions.cs), so that both join the same cluster.
+	delayKey, timeoutKey, clusterKey, serviceKey := "Registry__Drain__Delay", "Registry__Drain__Timeout", "Registry__Silo__ClusterId", "Registry__Silo__ServiceId"
+	if component == "edge" {
+		delayKey, timeoutKey, clusterKey, serviceKey = "Edge__DrainDelay", "Edge__DrainTimeout", "Edge__ClusterId", "Edge__ServiceId"
+		for n := range env {
+			t.check(!strings.HasPrefix(n, "Registry__"), "[%s] %s sets %s, which the edge does not read", name, deployment, n)
+		}
+	}
+	t.check(str(env[delayKey], "value") == timespan(drain["delaySeconds"].(float64)) &&
+		str(env[timeoutKey], "value") == timespan(drain["timeoutSeconds"].(float64)),
+		"[%s] %s drain env %s/%s %q/%q does not match drain.delaySeconds/timeoutSeconds", name, deployment, delayKey, timeoutKey,
+		str(env[delayKey], "value"), str(env[timeoutKey], "value"))
+	t.check(str(env[clusterKey], "value") == cluster["clusterId"] && str(env[serviceKey], "value") == cluster["serviceId"],
+		"[%s] %s %s/%s env differ from cluster.clusterId/serviceId", name, deployment, clusterKey, serviceKey)
 	t.check(get(c, "resources", "requests") != nil, "[%s] %s has no resource requests", name, deployment)
 	t.check(get(c, "securityContext", "allowPrivilegeEscalation") == false, "[%s] %s allows privilege escalation", name, deployment)
 	t.check(str(c, "image") != "" && !strings.HasSuffix(str(c, "image"), ":"), "[%s] %s image %q has no tag", name, deployment, str(c, "image"))
