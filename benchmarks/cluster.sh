@@ -66,11 +66,15 @@ for ((r = 1; r <= WARMUP_ROUNDS; r++)); do
   done
 done
 
+# Each round starts with another target (1-2-3, 2-3-1, 3-1-2, ...): the disk's speed changes after
+# sustained writes, so a fixed order would hand the same position's disadvantage to one target.
+targets=("single-mono $single push-mono" "cluster-silo-mono $silo_fs push-mono" "cluster-fs-chunked $edge_fs push-chunked")
 for ((r = 1; r <= ROUNDS; r++)); do
   echo "== round $r"
-  run single-mono "$single" push-mono "$r"
-  run cluster-silo-mono "$silo_fs" push-mono "$r"
-  run cluster-fs-chunked "$edge_fs" push-chunked "$r"
+  for ((i = 0; i < 3; i++)); do
+    read -r name url scenario <<<"${targets[$(((r - 1 + i) % 3))]}"
+    run "$name" "$url" "$scenario" "$r"
+  done
 done
 
 echo "== through the edge: push and pull, filesystem and Azurite"
