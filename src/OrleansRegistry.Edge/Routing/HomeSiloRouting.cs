@@ -30,10 +30,10 @@ public static class HomeSiloRouting
 
     private static DestinationState? Find(IReadOnlyList<DestinationState> destinations, string hint)
     {
-        // Destination ids are silo addresses (SiloDestinations); a cluster has a handful.
+        // Each destination's hint is in its metadata (ProxyConfiguration); a cluster has a handful.
         foreach (var destination in destinations)
         {
-            if (SiloHint.Of(destination.DestinationId) == hint)
+            if (destination.Model.Config.Metadata?.GetValueOrDefault(SiloHint.QueryParameter) == hint)
             {
                 return destination;
             }

@@ -1,4 +1,5 @@
 using OrleansRegistry.Edge.Hosting;
+using OrleansRegistry.Grains.Cluster;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Health;
@@ -22,7 +23,13 @@ public static class ProxyConfiguration
     {
         ClusterId = SiloDestinations.ClusterName,
         LoadBalancingPolicy = "PowerOfTwoChoices",
-        Destinations = silos.ToDictionary(s => s.Key, s => new DestinationConfig { Address = s.Value, Health = s.Value }),
+        // Each destination carries its silo's hint, hashed once here rather than on every upload request.
+        Destinations = silos.ToDictionary(s => s.Key, s => new DestinationConfig
+        {
+            Address = s.Value,
+            Health = s.Value,
+            Metadata = new Dictionary<string, string> { [SiloHint.QueryParameter] = SiloHint.Of(s.Key) },
+        }),
         HealthCheck = new HealthCheckConfig
         {
             Active = new ActiveHealthCheckConfig

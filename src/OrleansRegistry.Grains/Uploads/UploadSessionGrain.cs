@@ -153,15 +153,15 @@ public sealed class UploadSessionGrain(
         {
             Repository = state.State.Repository,
             Length = _progress.Length,
-            Parts = [.. _progress.Parts],
+            Parts = _progress.Parts,
             HashState = _progress.HashState,
             CompletedDigest = state.State.CompletedDigest,
             UpdatedAt = _progress.UpdatedAt,
             Home = _home,
         };
 
-    /// <summary>What the session has committed, and where its journal ends.</summary>
-    private sealed record UploadProgress(long Length, IReadOnlyList<string> Parts, byte[] HashState, DateTimeOffset UpdatedAt, long JournalLength)
+    /// <summary>What the session has committed, and where its journal ends. Never changed in place: snapshots share its arrays.</summary>
+    private sealed record UploadProgress(long Length, string[] Parts, byte[] HashState, DateTimeOffset UpdatedAt, long JournalLength)
     {
         public static UploadProgress Empty { get; } = new(0, [], [], default, 0);
 

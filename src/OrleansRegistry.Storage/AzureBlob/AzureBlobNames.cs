@@ -6,9 +6,10 @@ namespace OrleansRegistry.Storage.AzureBlob;
 /// <summary>
 /// Names in the container: <c>uploads/&lt;uploadId&gt;</c> is the block blob an upload stages into, and
 /// after its commit the content itself; <c>journals/&lt;uploadId&gt;</c> is the append blob of its
-/// journal; <c>blobs/&lt;alg&gt;/&lt;hex&gt;</c> holds content put in one call (manifests). A part is <c>&lt;attempt&gt;-&lt;index&gt;</c> (32 hex digits, a dash, 6 digits);
-/// its block id is the base64 of that text, so every block id of every blob has the same length,
-/// as Azure requires within one blob. Every name that comes from outside is checked here.
+/// journal; <c>blobs/&lt;alg&gt;/&lt;hex&gt;</c> holds content put in one call (manifests). A part is
+/// <c>&lt;attempt&gt;-&lt;index&gt;</c> (32 hex digits, a dash, 6 digits); its block id is the base64
+/// of that text, so every block id of every blob has the same length, as Azure requires within one
+/// blob. Every name that comes from outside is checked here.
 /// </summary>
 internal static class AzureBlobNames
 {
@@ -24,18 +25,9 @@ internal static class AzureBlobNames
     /// <summary>The most blocks one attempt can stage (6 decimal digits of block index).</summary>
     public const int MaxBlocksPerAttempt = 1_000_000;
 
-    public static string UploadBlob(string uploadId)
-    {
-        if (!IsValidId(uploadId))
-        {
-            throw new ArgumentException(
-                $"'{uploadId}' is not a valid upload id: 1 to {MaxIdLength} of A-Z, a-z, 0-9, '-' and '_'", nameof(uploadId));
-        }
+    public static string UploadBlob(string uploadId) => UploadsPrefix + Checked(uploadId);
 
-        return UploadsPrefix + uploadId;
-    }
-
-    public static string JournalBlob(string uploadId) => JournalsPrefix + UploadBlob(uploadId)[UploadsPrefix.Length..];
+    public static string JournalBlob(string uploadId) => JournalsPrefix + Checked(uploadId);
 
     /// <summary>The upload id of a blob name under <paramref name="prefix"/> (default <c>uploads/</c>), or null for any other name.</summary>
     public static string? UploadIdOf(string blobName, string prefix = UploadsPrefix)
@@ -133,6 +125,11 @@ internal static class AzureBlobNames
 
         return true;
     }
+
+    private static string Checked(string uploadId) => IsValidId(uploadId)
+        ? uploadId
+        : throw new ArgumentException(
+            $"'{uploadId}' is not a valid upload id: 1 to {MaxIdLength} of A-Z, a-z, 0-9, '-' and '_'", nameof(uploadId));
 
     private static bool IsPart(string? part)
     {

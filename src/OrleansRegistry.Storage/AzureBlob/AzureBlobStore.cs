@@ -271,15 +271,6 @@ public sealed class AzureBlobStore : IBlobStore, IBlobRedirects
         return Task.CompletedTask;
     }
 
-    /// <summary>
-    /// Deletes the upload blob with all its blocks, unless it is committed content (marked
-    /// <c>committed=true</c>): the janitor also expires finished uploads, whose blob is now the
-    /// content. Every delete is conditional on the blob being what was looked at, so a commit racing
-    /// the cleanup is never deleted. A blob with only uncommitted blocks has no ETag to condition a
-    /// delete on (its properties answer 404), so an empty block list is committed first, with
-    /// If-None-Match: * (it discards every uncommitted block, and fails if a commit came first), and
-    /// that empty blob is then deleted by its ETag.
-    /// </summary>
     public async Task<long> AppendJournalAsync(string uploadId, long position, ReadOnlyMemory<byte> record, CancellationToken cancellationToken)
     {
         await EnsureContainerAsync(cancellationToken).ConfigureAwait(false);
@@ -292,6 +283,15 @@ public sealed class AzureBlobStore : IBlobStore, IBlobRedirects
         return await journals.ReadAsync(uploadId, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Deletes the upload blob with all its blocks, unless it is committed content (marked
+    /// <c>committed=true</c>): the janitor also expires finished uploads, whose blob is now the
+    /// content. Every delete is conditional on the blob being what was looked at, so a commit racing
+    /// the cleanup is never deleted. A blob with only uncommitted blocks has no ETag to condition a
+    /// delete on (its properties answer 404), so an empty block list is committed first, with
+    /// If-None-Match: * (it discards every uncommitted block, and fails if a commit came first), and
+    /// that empty blob is then deleted by its ETag.
+    /// </summary>
     public async Task DeleteStagingAsync(string uploadId, CancellationToken cancellationToken)
     {
         var name = AzureBlobNames.UploadBlob(uploadId);
@@ -347,42 +347,26 @@ public sealed class AzureBlobStore : IBlobStore, IBlobRedirects
     public async IAsyncEnumerable<StagedUpload> ListStagedUploadsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await EnsureContainerAsync(cancellationToken).ConfigureAwait(false);
-        var listing = container.GetBlobsAsync(new GetBlobsOptions
+        var options = new GetBlobsOptions
         {
             Prefix = AzureBlobNames.UploadsPrefix,
             Traits = BlobTraits.Metadata,
             States = BlobStates.Uncommitted,
-        }, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        };
         var listed = new HashSet<string>(StringComparer.Ordinal);
-        await using (listing.ConfigureAwait(false))
+        string? previous = null;
+        await foreach (var item in AzureListing.ListAsync(container, options, cancellationToken).ConfigureAwait(false))
         {
-            string? previous = null;
-            while (true)
+            // A blob could be listed in its committed and its uncommitted state; the first entry decides.
+            var repeated = item.Name == previous;
+            previous = item.Name;
+            if (repeated || AzureBlobNames.UploadIdOf(item.Name) is not { } uploadId || IsContent(item.Metadata))
             {
-                try
-                {
-                    if (!await listing.MoveNextAsync().ConfigureAwait(false))
-                    {
-                        break;
-                    }
-                }
-                catch (Exception exception) when (AzureErrors.IsAzureFailure(exception))
-                {
-                    throw AzureErrors.ToIOException(exception, "listing", AzureBlobNames.UploadsPrefix);
-                }
-
-                // A blob could be listed in its committed and its uncommitted state; the first entry decides.
-                var item = listing.Current;
-                var repeated = item.Name == previous;
-                previous = item.Name;
-                if (repeated || AzureBlobNames.UploadIdOf(item.Name) is not { } uploadId || IsContent(item.Metadata))
-                {
-                    continue;
-                }
-
-                listed.Add(uploadId);
-                yield return new StagedUpload(uploadId, item.Properties.LastModified ?? item.Properties.CreatedOn ?? DateTimeOffset.UnixEpoch);
+                continue;
             }
+
+            listed.Add(uploadId);
+            yield return new StagedUpload(uploadId, item.Properties.LastModified ?? item.Properties.CreatedOn ?? DateTimeOffset.UnixEpoch);
         }
 
         await foreach (var journal in journals.ListAsync(cancellationToken).ConfigureAwait(false))

@@ -84,29 +84,12 @@ internal sealed class AzureUploadJournal(BlobContainerClient container)
     /// <summary>Every journal, with its last write: a finished upload's blob is content and not listed, its journal is.</summary>
     public async IAsyncEnumerable<StagedUpload> ListAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var listing = container.GetBlobsAsync(new GetBlobsOptions { Prefix = AzureBlobNames.JournalsPrefix }, cancellationToken)
-            .GetAsyncEnumerator(cancellationToken);
-        await using (listing.ConfigureAwait(false))
+        var options = new GetBlobsOptions { Prefix = AzureBlobNames.JournalsPrefix };
+        await foreach (var item in AzureListing.ListAsync(container, options, cancellationToken).ConfigureAwait(false))
         {
-            while (true)
+            if (AzureBlobNames.UploadIdOf(item.Name, AzureBlobNames.JournalsPrefix) is { } uploadId)
             {
-                try
-                {
-                    if (!await listing.MoveNextAsync().ConfigureAwait(false))
-                    {
-                        yield break;
-                    }
-                }
-                catch (Exception exception) when (AzureErrors.IsAzureFailure(exception))
-                {
-                    throw AzureErrors.ToIOException(exception, "listing", AzureBlobNames.JournalsPrefix);
-                }
-
-                var item = listing.Current;
-                if (AzureBlobNames.UploadIdOf(item.Name, AzureBlobNames.JournalsPrefix) is { } uploadId)
-                {
-                    yield return new StagedUpload(uploadId, item.Properties.LastModified ?? item.Properties.CreatedOn ?? DateTimeOffset.UnixEpoch);
-                }
+                yield return new StagedUpload(uploadId, item.Properties.LastModified ?? item.Properties.CreatedOn ?? DateTimeOffset.UnixEpoch);
             }
         }
     }

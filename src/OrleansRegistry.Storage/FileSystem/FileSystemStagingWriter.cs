@@ -17,7 +17,6 @@ internal sealed class FileSystemStagingWriter : IStagingWriter
     private readonly UploadLock ownership;
     private readonly FileStream file;
     private bool positioned;
-    private readonly Microsoft.Win32.SafeHandles.SafeFileHandle handle;
     private long writebackFrom;
     private bool completed;
     private bool disposed;
@@ -29,7 +28,6 @@ internal sealed class FileSystemStagingWriter : IStagingWriter
         this.committedLength = committedLength;
         this.ownership = ownership;
         this.file = file;
-        handle = file.SafeFileHandle;
         writebackFrom = committedLength;
     }
 
@@ -117,7 +115,7 @@ internal sealed class FileSystemStagingWriter : IStagingWriter
         var end = committedLength + Length;
         if (end - writebackFrom >= EarlyWriteback.Stretch)
         {
-            EarlyWriteback.Start(handle, writebackFrom, end - writebackFrom);
+            EarlyWriteback.Start(file.SafeFileHandle, writebackFrom, end - writebackFrom);
             writebackFrom = end;
         }
     }

@@ -7,7 +7,9 @@ namespace OrleansRegistry.Storage.FileSystem;
 /// An upload's journal: <c>uploads/&lt;uploadId&gt;/journal</c>, next to the data file it describes.
 /// Appends are serialized by the upload's owning attempt (<see cref="UploadLock"/>), so a stale
 /// writer is the only conflict: one whose position is not where the intact records end. Bytes past
-/// them are the torn tail of a crashed append and are overwritten.
+/// them are the torn tail of a crashed append and are overwritten. A file that ends at the position
+/// (every append but the first after a crash or a stale writer) ends with the record that returned
+/// it, so only a file of another length is read and checked.
 /// </summary>
 internal static class FileSystemUploadJournal
 {
@@ -35,7 +37,7 @@ internal static class FileSystemUploadJournal
             using (var journal = Open(uploadPath, uploadId, position))
             {
                 var length = RandomAccess.GetLength(journal);
-                if (IntactLength(journal, length) != position)
+                if (length != position && IntactLength(journal, length) != position)
                 {
                     throw new UploadJournalConflictException(uploadId, position);
                 }
@@ -85,7 +87,6 @@ internal static class FileSystemUploadJournal
         }
     }
 
-    // Journals are small (a record per chunk), so the whole file is checked on every append.
     private static long IntactLength(SafeFileHandle journal, long length)
     {
         var bytes = new byte[length];
