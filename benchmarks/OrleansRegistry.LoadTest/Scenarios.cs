@@ -95,8 +95,8 @@ public sealed class Scenarios(LoadOptions options, TestImage image)
         var clientCpuSeconds = 0.0;
 
         // One push of two chunks first, not timed: the generator's own code is compiled before the clock runs.
-        Random.Shared.NextBytes(blob);
         var warmUp = blob.AsMemory(0, Math.Min(blob.Length, 2 * options.ChunkMiB * 1024 * 1024));
+        Random.Shared.NextBytes(warmUp.Span);
         await PushOnceAsync(client, warmUp, RegistryClient.Sha256(warmUp.Span), chunked, ct).ConfigureAwait(false);
         for (var i = 0; i < options.PushIterations && (i == 0 || budget.Elapsed.TotalSeconds < options.Duration * 2); i++)
         {

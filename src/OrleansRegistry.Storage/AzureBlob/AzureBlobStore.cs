@@ -366,7 +366,7 @@ public sealed class AzureBlobStore : IBlobStore, IBlobRedirects
             }
 
             listed.Add(uploadId);
-            yield return new StagedUpload(uploadId, item.Properties.LastModified ?? item.Properties.CreatedOn ?? DateTimeOffset.UnixEpoch);
+            yield return new StagedUpload(uploadId, AzureListing.LastWrite(item));
         }
 
         await foreach (var journal in journals.ListAsync(cancellationToken).ConfigureAwait(false))

@@ -30,4 +30,7 @@ internal static class AzureListing
             }
         }
     }
+
+    /// <summary>When a listed blob was last written, for expiry (its creation when Azure gives no modification time).</summary>
+    public static DateTimeOffset LastWrite(BlobItem item) => item.Properties.LastModified ?? item.Properties.CreatedOn ?? DateTimeOffset.UnixEpoch;
 }

@@ -89,7 +89,7 @@ internal sealed class AzureUploadJournal(BlobContainerClient container)
         {
             if (AzureBlobNames.UploadIdOf(item.Name, AzureBlobNames.JournalsPrefix) is { } uploadId)
             {
-                yield return new StagedUpload(uploadId, item.Properties.LastModified ?? item.Properties.CreatedOn ?? DateTimeOffset.UnixEpoch);
+                yield return new StagedUpload(uploadId, AzureListing.LastWrite(item));
             }
         }
     }
