@@ -22,6 +22,36 @@ public sealed class BlobGrain(
         return Snapshot()!;
     }
 
+    public async Task<BlobInfo> RegisterFor(string repository, string location, long size)
+    {
+        var registers = state.State.Location is null;
+        if (registers)
+        {
+            state.State.Location = location;
+            state.State.Size = size;
+        }
+
+        var adds = state.State.Repositories.Add(repository);
+        if (registers || adds)
+        {
+            await WriteOrRollBackAsync(() =>
+            {
+                if (registers)
+                {
+                    state.State.Location = null;
+                    state.State.Size = 0;
+                }
+
+                if (adds)
+                {
+                    state.State.Repositories.Remove(repository);
+                }
+            });
+        }
+
+        return Snapshot()!;
+    }
+
     public async Task AddRepository(string repository)
     {
         if (state.State.Repositories.Add(repository))

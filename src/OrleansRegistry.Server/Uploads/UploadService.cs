@@ -265,17 +265,21 @@ public sealed class UploadService(
             throw new UploadOffsetMismatchException(await GetAsync(repository, uploadId));
         }
 
-        var info = await grains.GetGrain<IBlobGrain>(digest.ToString()).Register(location.Value, upload.Length);
+        // The blob index (location and this repository in one write) before the repository's link,
+        // as in LinkAsync; the session's completion needs only the index, so it is written beside the
+        // link: a retried PUT after either failed finds the index and links again.
+        var info = await grains.GetGrain<IBlobGrain>(digest.ToString()).RegisterFor(repository, location.Value, upload.Length);
         if (info.Location != location.Value)
         {
             // Another upload of the same bytes registered first; this copy is redundant.
             await store.DeleteAsync(location, CancellationToken.None);
         }
 
-        var link = await LinkAsync(repository, digest, info);
-        await session.Complete(digest.ToString());
+        await Task.WhenAll(
+            grains.GetGrain<IRepositoryGrain>(repository).LinkBlob(digest.ToString(), info.Size, info.Location),
+            session.Complete(digest.ToString()));
         metrics.UploadEnded(UploadOutcome.Completed);
-        return link;
+        return new BlobLink { Size = info.Size, Location = info.Location };
     }
 
     public async Task CancelAsync(string repository, string uploadId)

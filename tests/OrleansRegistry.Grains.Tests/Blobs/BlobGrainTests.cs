@@ -31,6 +31,23 @@ public sealed class BlobGrainTests(RegistryClusterFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task Registering_for_a_repository_records_both_and_the_first_location_still_wins()
+    {
+        var blob = NewBlob();
+
+        var first = await blob.RegisterFor("a/app", "copy/one", 1000);
+        var second = await blob.RegisterFor("b/app", "copy/two", 1000);
+        var again = await blob.RegisterFor("a/app", "copy/three", 1000);
+
+        Assert.Equal("copy/one", first.Location);
+        Assert.Equal(["a/app"], first.Repositories);
+        Assert.Equal("copy/one", second.Location);
+        Assert.Equal(["a/app", "b/app"], second.Repositories.Order(StringComparer.Ordinal));
+        Assert.Equal(second.Repositories.Order(StringComparer.Ordinal), again.Repositories.Order(StringComparer.Ordinal));
+        Assert.Equal(1000, (await blob.Get())!.Size);
+    }
+
+    [Fact]
     public async Task Linking_repositories_are_added_and_removed()
     {
         var blob = NewBlob();

@@ -102,6 +102,43 @@ public sealed class GrainStorageFailureTests(RecordingRegistryClusterFixture fix
     }
 
     [Fact]
+    public async Task A_registration_for_a_repository_that_failed_records_neither_and_its_retry_both()
+    {
+        var blob = Client.GetGrain<IBlobGrain>(Digest(Guid.NewGuid().ToString()));
+        FailNextWrite(blob, "blob", afterPersisting: false);
+
+        await ExpectInjectedFailureAsync(() => blob.RegisterFor("a/app", "copy/one", 10));
+
+        Assert.Null(await blob.Get());
+        await blob.RegisterFor("a/app", "copy/one", 10);
+        await Registry.DeactivateAsync(blob);
+        var stored = await blob.Get();
+        Assert.Equal("copy/one", stored?.Location);
+        Assert.Equal(["a/app"], stored!.Repositories);
+
+        // Registered already: a failed write leaves out only the new repository.
+        FailNextWrite(blob, "blob", afterPersisting: false);
+        await ExpectInjectedFailureAsync(() => blob.RegisterFor("b/app", "copy/two", 10));
+        Assert.Equal(["a/app"], (await blob.Get())!.Repositories);
+    }
+
+    [Fact]
+    public async Task Registering_for_a_repository_is_one_state_write_and_nothing_when_already_recorded()
+    {
+        var blob = Client.GetGrain<IBlobGrain>(Digest(Guid.NewGuid().ToString()));
+        var grainId = blob.GetGrainId();
+
+        await blob.RegisterFor("a/app", "copy/one", 10);
+        Assert.Equal(1, Registry.Recorder.Writes.Count(write => write.GrainId == grainId));
+
+        await blob.RegisterFor("a/app", "copy/two", 10);
+        Assert.Equal(1, Registry.Recorder.Writes.Count(write => write.GrainId == grainId));
+
+        await blob.RegisterFor("b/app", "copy/two", 10);
+        Assert.Equal(2, Registry.Recorder.Writes.Count(write => write.GrainId == grainId));
+    }
+
+    [Fact]
     public async Task A_repository_link_on_a_blob_that_failed_is_rolled_back()
     {
         var blob = Client.GetGrain<IBlobGrain>(Digest(Guid.NewGuid().ToString()));
