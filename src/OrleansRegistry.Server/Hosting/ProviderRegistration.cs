@@ -18,6 +18,9 @@ public static class ProviderRegistration
     public const string RedisConnection = "Redis";
     public const string AzureBlobConnection = "AzureBlob";
 
+    private static readonly TimeSpan MinimumUploadTiming = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan AzureUncommittedBlockLifetime = TimeSpan.FromDays(7);
+
     /// <summary>Checks combinations that cannot work before anything starts.</summary>
     public static void Validate(RegistryOptions registry, IConfiguration configuration)
     {
@@ -31,6 +34,19 @@ public static class ProviderRegistration
         if (cluster.Clustering == ClusteringProvider.Redis && string.IsNullOrEmpty(configuration.GetConnectionString(RedisConnection)))
         {
             throw new RegistryConfigurationException("Registry:Cluster:Clustering=Redis needs ConnectionStrings:Redis.");
+        }
+
+        // The keep-alive of a streaming chunk ticks at a quarter of the idle timeout.
+        if (registry.UploadIdleTimeout < MinimumUploadTiming || registry.UploadSweepInterval < MinimumUploadTiming)
+        {
+            throw new RegistryConfigurationException("Registry:UploadIdleTimeout and Registry:UploadSweepInterval must be at least 1 second.");
+        }
+
+        // Azure drops uncommitted blocks 7 days after they were staged: an idle upload must be expired before.
+        if (cluster.BlobStorage == BlobStorageProvider.AzureBlob && registry.UploadIdleTimeout + registry.UploadSweepInterval >= AzureUncommittedBlockLifetime)
+        {
+            throw new RegistryConfigurationException(
+                "With Registry:Cluster:BlobStorage=AzureBlob, Registry:UploadIdleTimeout plus Registry:UploadSweepInterval must be less than 7 days (Azure's limit on uncommitted blocks).");
         }
 
         var redirect = cluster.Azure.Redirect;
