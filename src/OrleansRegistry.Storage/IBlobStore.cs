@@ -133,3 +133,9 @@ public sealed class StagingConflictException(string uploadId)
 
 /// <summary>Thrown when storage has no room left; answered 507 and nothing partial stays visible.</summary>
 public sealed class StorageFullException(string message, Exception inner) : IOException(message, inner);
+
+/// <summary>
+/// Thrown when storage could not be reached or failed on its side (a transport failure, a 5xx after
+/// the client's retries): nothing about the request was wrong, so it is answered 503 to be retried.
+/// </summary>
+public sealed class StorageUnavailableException(string message, Exception inner) : IOException(message, inner);

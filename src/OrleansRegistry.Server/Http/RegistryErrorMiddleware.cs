@@ -5,7 +5,8 @@ namespace OrleansRegistry.Server.Http;
 
 /// <summary>
 /// Turns every failure into an OCI error response: client mistakes get the spec's status,
-/// a full disk 507, anything unexpected a bare 500 without internals (logged, never sent).
+/// a full disk 507, unreachable storage or silo 503, anything unexpected a bare 500 without
+/// internals (logged, never sent).
 /// </summary>
 public sealed class RegistryErrorMiddleware(RequestDelegate next, ILogger<RegistryErrorMiddleware> logger)
 {
@@ -13,8 +14,11 @@ public sealed class RegistryErrorMiddleware(RequestDelegate next, ILogger<Regist
     private static readonly byte[] InternalErrorBody =
         """{"errors":[{"code":"UNKNOWN","message":"internal server error"}]}"""u8.ToArray();
 
-    private static readonly byte[] UnavailableBody =
+    private static readonly byte[] SiloUnavailableBody =
         """{"errors":[{"code":"UNAVAILABLE","message":"a silo of the cluster is unreachable; retry shortly"}]}"""u8.ToArray();
+
+    private static readonly byte[] StorageUnavailableBody =
+        """{"errors":[{"code":"UNAVAILABLE","message":"blob storage is unreachable; retry shortly"}]}"""u8.ToArray();
 
     /// <summary>Failures of a grain call caused by a silo that just died, not by the request.</summary>
     private static bool IsClusterTransient(Exception error) => error is
@@ -45,15 +49,17 @@ public sealed class RegistryErrorMiddleware(RequestDelegate next, ILogger<Regist
             await OciResponses.WriteErrorAsync(context, StatusCodes.Status507InsufficientStorage,
                 [new OciError(OciErrorCode.BlobUploadInvalid, "insufficient storage: nothing was stored")]);
         }
+        catch (StorageUnavailableException error) when (!context.Response.HasStarted)
+        {
+            logger.LogError(error, "request {Method} {Path}: storage unavailable", context.Request.Method, context.Request.Path);
+            await WriteUnavailableAsync(context, StorageUnavailableBody);
+        }
         catch (Exception error) when (IsClusterTransient(error) && !context.Response.HasStarted)
         {
             // A silo died and the cluster has not declared it dead yet (a few seconds): the request
             // itself was fine, and every registry write is idempotent, so the client should retry.
             logger.LogWarning(error, "request {Method} {Path} hit a cluster transient", context.Request.Method, context.Request.Path);
-            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-            context.Response.Headers.RetryAfter = "1";
-            context.Response.ContentType = "application/json; charset=utf-8";
-            await context.Response.Body.WriteAsync(UnavailableBody, CancellationToken.None);
+            await WriteUnavailableAsync(context, SiloUnavailableBody);
         }
         catch (Exception) when (context.RequestAborted.IsCancellationRequested)
         {
@@ -66,5 +72,14 @@ public sealed class RegistryErrorMiddleware(RequestDelegate next, ILogger<Regist
             context.Response.ContentType = "application/json; charset=utf-8";
             await context.Response.Body.WriteAsync(InternalErrorBody, CancellationToken.None);
         }
+    }
+
+    /// <summary>503 with Retry-After: the request was fine and every registry write is idempotent.</summary>
+    private static async Task WriteUnavailableAsync(HttpContext context, byte[] body)
+    {
+        context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        context.Response.Headers.RetryAfter = "1";
+        context.Response.ContentType = "application/json; charset=utf-8";
+        await context.Response.Body.WriteAsync(body, CancellationToken.None);
     }
 }

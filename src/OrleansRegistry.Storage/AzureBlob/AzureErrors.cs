@@ -4,7 +4,8 @@ namespace OrleansRegistry.Storage.AzureBlob;
 
 /// <summary>
 /// Turns what the Azure SDK throws into the errors of <see cref="IBlobStore"/>: a refused or failed
-/// request becomes an <see cref="IOException"/> saying what was attempted on which blob and why.
+/// request becomes an <see cref="IOException"/> saying what was attempted on which blob and why, a
+/// <see cref="StorageUnavailableException"/> when the account was unreachable or failed on its side.
 /// Azure has no "storage full" a caller could act on, so nothing maps to <see cref="StorageFullException"/>.
 /// </summary>
 internal static class AzureErrors
@@ -31,7 +32,10 @@ internal static class AzureErrors
                 + "(Storage Blob Data Contributor), the SAS permissions or the account's network rules",
             _ => $"{failure.Status} {failure.ErrorCode}",
         };
-        return new IOException($"Azure blob storage: {operation} of '{blobName}' failed: {reason}", exception);
+        var message = $"Azure blob storage: {operation} of '{blobName}' failed: {reason}";
+        return failure is { Status: 0 or >= 500 }
+            ? new StorageUnavailableException(message, exception)
+            : new IOException(message, exception);
     }
 
     public static bool IsNotFound(RequestFailedException exception) => exception.Status == NotFound;

@@ -274,12 +274,13 @@ public sealed class AzureBlobStoreBlockTests(AzuriteFixture azurite, ITestOutput
     }
 
     [Fact]
-    public async Task An_unreachable_account_is_an_IOException_saying_so()
+    public async Task An_unreachable_account_is_unavailable_storage_saying_so()
     {
         var client = new BlobContainerClient(AzuriteFixture.ConnectionStringFor("http://127.0.0.1:9/devstoreaccount1", AzuriteFixture.AccountKey), "absent", AzuriteFixture.NoRetries());
         var unreachable = new AzureBlobStore(client, new AzureBlobStoreOptions { ConnectionString = "unused" });
 
-        var error = await Assert.ThrowsAsync<IOException>(() => unreachable.GetLengthAsync(new BlobLocation("uploads/x"), None));
+        // Unavailable, not refused: the registry answers 503 and the client retries.
+        var error = await Assert.ThrowsAsync<StorageUnavailableException>(() => unreachable.GetLengthAsync(new BlobLocation("uploads/x"), None));
 
         output.WriteLine(error.Message);
         Assert.Contains("could not be reached", error.Message);

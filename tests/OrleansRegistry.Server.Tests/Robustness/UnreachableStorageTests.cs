@@ -1,0 +1,45 @@
+using System.Net;
+using System.Net.Sockets;
+using OrleansRegistry.Server.Tests.Infrastructure;
+
+namespace OrleansRegistry.Server.Tests.Robustness;
+
+/// <summary>
+/// Blob storage on Azure that cannot be reached (the real SDK, against a loopback port nobody
+/// listens on): the client is told to retry (503, Retry-After, UNAVAILABLE), not handed a 500.
+/// </summary>
+public sealed class UnreachableStorageTests : IAsyncLifetime
+{
+    private readonly RegistryServer _server = RegistryServer.With(new()
+    {
+        ["Registry:Cluster:BlobStorage"] = "AzureBlob",
+        ["ConnectionStrings:AzureBlob"] = AzuriteSettings.ConnectionString.Replace(AzuriteSettings.Endpoint, $"http://127.0.0.1:{ClosedPort()}/devstoreaccount1", StringComparison.Ordinal),
+        ["Registry:Cluster:Azure:BlobContainer"] = "unreachable",
+    });
+
+    public Task InitializeAsync() => _server.InitializeAsync();
+
+    public Task DisposeAsync() => _server.DisposeAsync();
+
+    [Fact]
+    public async Task A_push_while_storage_is_unreachable_is_503_with_retry_after()
+    {
+        using var client = _server.CreateClient();
+        var data = OciClient.RandomBytes(100);
+
+        using var response = await client.PostAsync(
+            $"/v2/{OciClient.Unique("down")}/blobs/uploads/?digest={OciClient.Sha256(data)}", new ByteArrayContent(data));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("1", response.Headers.RetryAfter?.ToString());
+        Assert.Equal("UNAVAILABLE", await response.ErrorCodeAsync());
+    }
+
+    /// <summary>A loopback port that was free a moment ago: connections to it are refused.</summary>
+    private static int ClosedPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
