@@ -8,30 +8,40 @@ public sealed class BlobGrain(
 
     public async Task<BlobInfo> Register(string location, long size)
     {
-        if (state.State.Location is null)
-        {
-            state.State.Location = location;
-            state.State.Size = size;
-            await WriteOrRollBackAsync(() =>
-            {
-                state.State.Location = null;
-                state.State.Size = 0;
-            });
-        }
-
+        await RecordAsync(null, location, size);
         return Snapshot()!;
     }
 
     public async Task<BlobInfo> RegisterFor(string repository, string location, long size)
     {
-        var registers = state.State.Location is null;
+        await RecordAsync(repository, location, size);
+        return Snapshot()!;
+    }
+
+    public Task AddRepository(string repository) => RecordAsync(repository, null, 0);
+
+    public async Task RemoveRepository(string repository)
+    {
+        if (state.State.Repositories.Remove(repository))
+        {
+            await WriteOrRollBackAsync(() => state.State.Repositories.Add(repository));
+        }
+    }
+
+    /// <summary>
+    /// Records the location (the first one wins) and a linking repository, whichever of the two is
+    /// given and new, in one state write; nothing is written when neither is new.
+    /// </summary>
+    private async Task RecordAsync(string? repository, string? location, long size)
+    {
+        var registers = location is not null && state.State.Location is null;
         if (registers)
         {
             state.State.Location = location;
             state.State.Size = size;
         }
 
-        var adds = state.State.Repositories.Add(repository);
+        var adds = repository is not null && state.State.Repositories.Add(repository);
         if (registers || adds)
         {
             await WriteOrRollBackAsync(() =>
@@ -44,27 +54,9 @@ public sealed class BlobGrain(
 
                 if (adds)
                 {
-                    state.State.Repositories.Remove(repository);
+                    state.State.Repositories.Remove(repository!);
                 }
             });
-        }
-
-        return Snapshot()!;
-    }
-
-    public async Task AddRepository(string repository)
-    {
-        if (state.State.Repositories.Add(repository))
-        {
-            await WriteOrRollBackAsync(() => state.State.Repositories.Remove(repository));
-        }
-    }
-
-    public async Task RemoveRepository(string repository)
-    {
-        if (state.State.Repositories.Remove(repository))
-        {
-            await WriteOrRollBackAsync(() => state.State.Repositories.Add(repository));
         }
     }
 

@@ -275,11 +275,10 @@ public sealed class UploadService(
             await store.DeleteAsync(location, CancellationToken.None);
         }
 
-        await Task.WhenAll(
-            grains.GetGrain<IRepositoryGrain>(repository).LinkBlob(digest.ToString(), info.Size, info.Location),
-            session.Complete(digest.ToString()));
+        var link = LinkInRepositoryAsync(repository, digest, info);
+        await Task.WhenAll(link, session.Complete(digest.ToString()));
         metrics.UploadEnded(UploadOutcome.Completed);
-        return new BlobLink { Size = info.Size, Location = info.Location };
+        return await link;
     }
 
     public async Task CancelAsync(string repository, string uploadId)
@@ -347,6 +346,12 @@ public sealed class UploadService(
     private async Task<BlobLink> LinkAsync(string repository, Digest digest, BlobInfo blob)
     {
         await grains.GetGrain<IBlobGrain>(digest.ToString()).AddRepository(repository);
+        return await LinkInRepositoryAsync(repository, digest, blob);
+    }
+
+    /// <summary>The repository's own link, once the blob index names the repository.</summary>
+    private async Task<BlobLink> LinkInRepositoryAsync(string repository, Digest digest, BlobInfo blob)
+    {
         await grains.GetGrain<IRepositoryGrain>(repository).LinkBlob(digest.ToString(), blob.Size, blob.Location);
         return new BlobLink { Size = blob.Size, Location = blob.Location };
     }
