@@ -1,3 +1,5 @@
+using OrleansRegistry.Storage.AzureBlob;
+
 namespace OrleansRegistry.Server.Hosting;
 
 /// <summary>
@@ -60,6 +62,9 @@ public sealed class AzureStorageOptions
 
     /// <summary>307 redirects of blob GETs to short-lived read SAS URLs.</summary>
     public BlobRedirectOptions Redirect { get; set; } = new();
+
+    /// <summary>How the SDK retries failed requests, for blob bytes and grain state. Default: the SDK's own settings.</summary>
+    public AzureRetryOptions Retry { get; set; } = new();
 }
 
 /// <summary>

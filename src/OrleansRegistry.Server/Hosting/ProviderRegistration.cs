@@ -1,5 +1,4 @@
 using System.Net;
-using Azure.Storage.Blobs;
 using Orleans.Configuration;
 using Orleans.Serialization;
 using Orleans.Storage;
@@ -60,6 +59,11 @@ public static class ProviderRegistration
             throw new RegistryConfigurationException("Registry:Cluster:Azure:Redirect:ClockSkew must be between 0 and 1 hour.");
         }
 
+        if (cluster.Azure.Retry.Problem() is { } retryProblem)
+        {
+            throw new RegistryConfigurationException($"Registry:Cluster:Azure:Retry: {retryProblem}.");
+        }
+
         var usesAzure = cluster.BlobStorage == BlobStorageProvider.AzureBlob || cluster.GrainStorage == GrainStorageProvider.AzureBlob;
         if (usesAzure && string.IsNullOrEmpty(configuration.GetConnectionString(AzureBlobConnection)) && cluster.Azure.ServiceUri is null)
         {
@@ -82,6 +86,7 @@ public static class ProviderRegistration
                     ServiceUri = string.IsNullOrEmpty(connection) ? cluster.Azure.ServiceUri : null,
                     ContainerName = cluster.Azure.BlobContainer,
                     SasClockSkew = cluster.Azure.Redirect.ClockSkew,
+                    Retry = cluster.Azure.Retry,
                 }), "azureblob", metrics);
             }
 
@@ -132,10 +137,7 @@ public static class ProviderRegistration
         {
             silo.AddAzureBlobGrainStorage(GrainStorageNames.Registry, optionsBuilder => optionsBuilder.Configure<Serializer>((options, serializer) =>
             {
-                var connection = configuration.GetConnectionString(AzureBlobConnection);
-                options.BlobServiceClient = string.IsNullOrEmpty(connection)
-                    ? new BlobServiceClient(cluster.Azure.ServiceUri, new Azure.Identity.DefaultAzureCredential())
-                    : new BlobServiceClient(connection);
+                options.BlobServiceClient = cluster.Azure.Retry.CreateServiceClient(configuration.GetConnectionString(AzureBlobConnection), cluster.Azure.ServiceUri);
                 options.ContainerName = cluster.Azure.GrainContainer;
 
                 // Orleans' binary serializer, as in the file storage, not the Newtonsoft default that

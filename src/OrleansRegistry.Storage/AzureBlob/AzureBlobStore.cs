@@ -94,9 +94,7 @@ public sealed class AzureBlobStore : IBlobStore, IBlobRedirects
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var service = options.ConnectionString is { } connectionString
-            ? new BlobServiceClient(connectionString)
-            : new BlobServiceClient(options.ServiceUri, new DefaultAzureCredential());
+        var service = options.Retry.CreateServiceClient(options.ConnectionString, options.ServiceUri);
         return new AzureBlobStore(service.GetBlobContainerClient(options.ContainerName), options);
     }
 

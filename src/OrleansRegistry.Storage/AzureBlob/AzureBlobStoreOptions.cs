@@ -49,6 +49,9 @@ public sealed class AzureBlobStoreOptions
     /// </summary>
     public TimeSpan SasClockSkew { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>How the SDK retries failed requests. Default: the SDK's own settings.</summary>
+    public AzureRetryOptions Retry { get; set; } = new();
+
     /// <summary>Longest <see cref="SasClockSkew"/> accepted.</summary>
     public static readonly TimeSpan MaxSasClockSkew = TimeSpan.FromHours(1);
 
@@ -70,6 +73,10 @@ public sealed class AzureBlobStoreOptions
         ArgumentOutOfRangeException.ThrowIfGreaterThan(BlockSize, MaxBlockSize);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxConcurrentStages);
         ValidateSasClockSkew(SasClockSkew);
+        if (Retry.Problem() is { } problem)
+        {
+            throw new ArgumentException(problem, nameof(Retry));
+        }
     }
 
     internal static void ValidateSasClockSkew(TimeSpan skew)

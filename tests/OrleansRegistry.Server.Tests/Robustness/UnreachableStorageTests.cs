@@ -15,6 +15,10 @@ public sealed class UnreachableStorageTests : IAsyncLifetime
         ["Registry:Cluster:BlobStorage"] = "AzureBlob",
         ["ConnectionStrings:AzureBlob"] = AzuriteSettings.ConnectionString.Replace(AzuriteSettings.Endpoint, $"http://127.0.0.1:{ClosedPort()}/devstoreaccount1", StringComparison.Ordinal),
         ["Registry:Cluster:Azure:BlobContainer"] = "unreachable",
+
+        // One retry, soon: the answer is the same as after the SDK's default retries (~30 s), only sooner.
+        ["Registry:Cluster:Azure:Retry:MaxRetries"] = "1",
+        ["Registry:Cluster:Azure:Retry:Delay"] = "00:00:00.050",
     });
 
     public Task InitializeAsync() => _server.InitializeAsync();

@@ -3,7 +3,8 @@ using OrleansRegistry.Server.Hosting;
 
 namespace OrleansRegistry.Server.Tests.Hosting;
 
-public sealed class UploadTimingValidationTests
+/// <summary>Settings that cannot work are refused before anything starts (<see cref="ProviderRegistration.Validate"/>).</summary>
+public sealed class ProviderValidationTests
 {
     [Theory]
     [InlineData("Registry:UploadIdleTimeout", "00:00:00")]
@@ -30,6 +31,23 @@ public sealed class UploadTimingValidationTests
         Assert.Contains("7 days", error.Message);
     }
 
+    [Theory]
+    [InlineData("MaxRetries", "-1", "MaxRetries")]
+    [InlineData("MaxRetries", "21", "MaxRetries")]
+    [InlineData("Delay", "00:00:00", "Delay")]
+    [InlineData("MaxDelay", "00:00:00.100", "MaxDelay")]
+    [InlineData("NetworkTimeout", "00:00:00", "NetworkTimeout")]
+    public void Azure_retries_that_cannot_work_are_refused_at_start(string key, string value, string named)
+    {
+        var error = Assert.Throws<RegistryConfigurationException>(() => Validate(new()
+        {
+            ["Registry:Cluster:BlobStorage"] = "AzureBlob",
+            [$"Registry:Cluster:Azure:Retry:{key}"] = value,
+        }));
+        Assert.Contains("Registry:Cluster:Azure:Retry", error.Message);
+        Assert.Contains(named, error.Message);
+    }
+
     [Fact]
     public void The_defaults_and_a_long_timeout_on_the_filesystem_are_accepted()
     {
@@ -37,6 +55,7 @@ public sealed class UploadTimingValidationTests
         Validate(new() { ["Registry:Cluster:BlobStorage"] = "AzureBlob" });
         Validate(new() { ["Registry:UploadIdleTimeout"] = "30.00:00:00" });
         Validate(new() { ["Registry:UploadIdleTimeout"] = "00:00:01", ["Registry:UploadSweepInterval"] = "00:00:01" });
+        Validate(new() { ["Registry:Cluster:Azure:Retry:MaxRetries"] = "0", ["Registry:Cluster:Azure:Retry:NetworkTimeout"] = "00:00:05" });
     }
 
     private static void Validate(Dictionary<string, string?> settings)
