@@ -75,14 +75,7 @@ public static class EdgeHost
 
         // The silos' metrics are scraped on each silo's own address, never through the public entry.
         app.Map("/metrics", () => Results.NotFound());
-        app.MapReverseProxy(proxy =>
-        {
-            // YARP's default pipeline, with the upload's home silo chosen first when its URL names one.
-            proxy.Use(HomeSiloRouting.NarrowToHome);
-            proxy.UseSessionAffinity();
-            proxy.UseLoadBalancing();
-            proxy.UsePassiveHealthChecks();
-        });
+        app.MapReverseProxy(proxy => ProxyConfiguration.Pipeline(proxy, edge));
         return app;
     }
 

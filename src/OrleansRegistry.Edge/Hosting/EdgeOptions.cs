@@ -31,6 +31,14 @@ public sealed class EdgeOptions
     /// </summary>
     public TimeSpan ActivityTimeout { get; set; } = TimeSpan.FromMinutes(30);
 
+    /// <summary>
+    /// How many other silos a request is sent to when the one chosen could not be reached: its
+    /// connection failed (any request), or a GET or HEAD failed before its response began. A silo
+    /// that died stays a destination for a few seconds (until membership or a health check drops it);
+    /// without this, requests sent there meanwhile were answered 502. Default 2; 0 turns it off.
+    /// </summary>
+    public int RetryOnOtherSilos { get; set; } = 2;
+
     /// <summary>How long requests in flight may take to finish on SIGTERM. Default 5 minutes.</summary>
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromMinutes(5);
 

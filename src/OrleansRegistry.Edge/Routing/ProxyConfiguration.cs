@@ -6,9 +6,26 @@ using Yarp.ReverseProxy.Health;
 
 namespace OrleansRegistry.Edge.Routing;
 
-/// <summary>The one route (everything) and the cluster of silos, as YARP configuration.</summary>
+/// <summary>The one route (everything), the cluster of silos, and the proxy pipeline, as YARP configuration.</summary>
 public static class ProxyConfiguration
 {
+    /// <summary>
+    /// YARP's default pipeline, with a request that never reached its silo sent to another one, and
+    /// the upload's home silo chosen first when its URL names one.
+    /// </summary>
+    public static void Pipeline(IReverseProxyApplicationBuilder proxy, EdgeOptions options)
+    {
+        if (options.RetryOnOtherSilos > 0)
+        {
+            proxy.Use((context, next) => RetryOnOtherSilo.Forward(context, next, options.RetryOnOtherSilos));
+        }
+
+        proxy.Use(HomeSiloRouting.NarrowToHome);
+        proxy.UseSessionAffinity();
+        proxy.UseLoadBalancing();
+        proxy.UsePassiveHealthChecks();
+    }
+
     public static RouteConfig Route() => new()
     {
         RouteId = "registry",

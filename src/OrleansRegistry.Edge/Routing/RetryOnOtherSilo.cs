@@ -1,0 +1,62 @@
+using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.Model;
+
+namespace OrleansRegistry.Edge.Routing;
+
+/// <summary>
+/// The first step of the proxy pipeline: a request that never reached the silo chosen for it is sent
+/// to another silo instead of being answered 502. A silo that died is still a destination until
+/// membership or a health check drops it (seconds), and without this every request sent there
+/// meanwhile, a kubelet's manifest GET as much as a chunk, failed. Only what cannot have had an
+/// effect is sent again: any request whose connection could not be opened (nothing was sent), and a
+/// GET or HEAD (no body, no side effect) that failed before its response began. A request whose body
+/// may have been partly sent, or whose response started, is never repeated.
+/// </summary>
+public static class RetryOnOtherSilo
+{
+    public static async Task Forward(HttpContext context, Func<Task> next, int maxRetries)
+    {
+        var proxy = context.GetReverseProxyFeature();
+        var candidates = proxy.AvailableDestinations;
+        for (var retries = 0; ; retries++)
+        {
+            await next();
+            if (retries == maxRetries || context.Response.HasStarted || !NeverReachedSilo(context) || proxy.ProxiedDestination is not { } failed)
+            {
+                return;
+            }
+
+            candidates = Without(candidates, failed);
+            if (candidates.Count == 0)
+            {
+                return;
+            }
+
+            // Back to the state before the attempt: the next one chooses again among the rest (an
+            // upload's home silo included, when it is not the one that failed).
+            context.Features.Set<IForwarderErrorFeature>(null);
+            context.Response.Clear();
+            proxy.AvailableDestinations = candidates;
+        }
+    }
+
+    private static bool NeverReachedSilo(HttpContext context) =>
+        context.Features.Get<IForwarderErrorFeature>() is { Error: ForwarderError.Request, Exception: var error }
+        && (error is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError }
+            || HttpMethods.IsGet(context.Request.Method)
+            || HttpMethods.IsHead(context.Request.Method));
+
+    private static IReadOnlyList<DestinationState> Without(IReadOnlyList<DestinationState> destinations, DestinationState failed)
+    {
+        var rest = new List<DestinationState>(destinations.Count);
+        foreach (var destination in destinations)
+        {
+            if (!ReferenceEquals(destination, failed))
+            {
+                rest.Add(destination);
+            }
+        }
+
+        return rest;
+    }
+}
