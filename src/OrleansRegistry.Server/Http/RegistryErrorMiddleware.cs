@@ -1,4 +1,5 @@
 using OrleansRegistry.Core.Errors;
+using OrleansRegistry.Server.Cluster;
 using OrleansRegistry.Storage;
 
 namespace OrleansRegistry.Server.Http;
@@ -19,13 +20,6 @@ public sealed class RegistryErrorMiddleware(RequestDelegate next, ILogger<Regist
 
     private static readonly byte[] StorageUnavailableBody =
         """{"errors":[{"code":"UNAVAILABLE","message":"blob storage is unreachable; retry shortly"}]}"""u8.ToArray();
-
-    /// <summary>Failures of a grain call caused by a silo that just died, not by the request.</summary>
-    private static bool IsClusterTransient(Exception error) => error is
-        Orleans.Runtime.OrleansMessageRejectionException or
-        Orleans.Runtime.SiloUnavailableException or
-        Orleans.Runtime.Messaging.ConnectionFailedException or
-        TimeoutException;
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -54,7 +48,7 @@ public sealed class RegistryErrorMiddleware(RequestDelegate next, ILogger<Regist
             logger.LogError(error, "request {Method} {Path}: storage unavailable", context.Request.Method, context.Request.Path);
             await WriteUnavailableAsync(context, StorageUnavailableBody);
         }
-        catch (Exception error) when (IsClusterTransient(error) && !context.Response.HasStarted)
+        catch (Exception error) when (ClusterTransient.Is(error) && !context.Response.HasStarted)
         {
             // A silo died and the cluster has not declared it dead yet (a few seconds): the request
             // itself was fine, and every registry write is idempotent, so the client should retry.
