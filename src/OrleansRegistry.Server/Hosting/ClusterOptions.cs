@@ -18,12 +18,13 @@ public sealed class ClusterOptions
     public GrainStorageProvider GrainStorage { get; set; } = GrainStorageProvider.Files;
 
     /// <summary>
-    /// How long a GET or HEAD whose grain call met a silo that just died keeps being retried before
-    /// it is answered 503 (<see cref="Cluster.ReadRetryMiddleware"/>). Default 10 s: a killed silo is
-    /// declared dead, and its grains move, in 3-6 s with the membership settings of cluster mode.
+    /// How long a request without a body (a GET or HEAD, the final PUT of an upload; not a DELETE)
+    /// whose grain call met a silo that just died keeps being run again before it is answered 503
+    /// (<see cref="Cluster.TransientRetryMiddleware"/>). Default 10 s: a killed silo is declared dead,
+    /// and its grains move, within a few seconds with the membership settings of cluster mode.
     /// Zero turns it off.
     /// </summary>
-    public TimeSpan ReadRetryWindow { get; set; } = TimeSpan.FromSeconds(10);
+    public TimeSpan TransientRetryWindow { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Azure Blob Storage settings for the AzureBlob providers.</summary>
     public AzureStorageOptions Azure { get; set; } = new();

@@ -118,7 +118,7 @@ public static class RegistryHost
         app.MapHealth();
         app.MapRegistryMetrics(telemetry);
         app.UseMiddleware<RegistryErrorMiddleware>();
-        app.UseMiddleware<ReadRetryMiddleware>();
+        app.UseMiddleware<TransientRetryMiddleware>();
         app.MapRegistryAuth();
         app.MapRegistryDashboard(dashboard);
         var dispatcher = app.Services.GetRequiredService<RegistryDispatcher>();

@@ -49,6 +49,33 @@ public sealed class UploadFailoverTests(ITestOutputHelper log)
     }
 
     [Fact]
+    public async Task The_final_put_of_an_upload_whose_silo_just_died_is_answered_without_the_client_retrying()
+    {
+        await using var cluster = await LocalCluster.StartAsync(3, 17550, log);
+        var repo = Oci.UniqueRepository("failover");
+        var blob = Oci.RandomBytes(1024 * 1024 + 17);
+        using var silo1 = cluster.Silo(1);
+        using var silo2 = cluster.Silo(2);
+
+        // The session's grain is on silo 2, which opened the upload and took its bytes.
+        var location = await silo2.StartUploadAsync(repo);
+        using (var chunk = await silo2.PatchChunkAsync(location, blob, 0))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, chunk.StatusCode);
+        }
+
+        cluster.Kill(2);
+        var started = DateTime.UtcNow;
+
+        // Once, as docker sends it: a 503 here would have made docker push the whole layer again.
+        var digest = Oci.Sha256(blob);
+        using var put = await silo1.PutAsync(Oci.FinishUrl(location, digest), null);
+        log.WriteLine($"final PUT answered {(int)put.StatusCode} {(DateTime.UtcNow - started).TotalSeconds:F1} s after kill -9");
+        Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+        Assert.Equal(blob, await silo1.GetByteArrayAsync($"/v2/{repo}/blobs/{digest}"));
+    }
+
+    [Fact]
     public async Task A_silo_killed_while_a_patch_streams_into_it_loses_only_that_chunk()
     {
         await using var cluster = await LocalCluster.StartAsync(3, 17600, log);

@@ -1,25 +1,28 @@
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using OrleansRegistry.Server.Hosting;
 
 namespace OrleansRegistry.Server.Cluster;
 
 /// <summary>
-/// A GET or HEAD whose grain call met a silo that just died is run again, with a growing pause,
-/// until the cluster has moved the grain (membership declares a killed silo dead within seconds) or
-/// <see cref="ClusterOptions.ReadRetryWindow"/> has passed; only then is it answered 503. A kubelet
-/// pulling while a silo dies waits a few seconds instead of failing its pull and backing off. Reads
-/// have no side effect and no body, so running one again is safe; writes are left to the client,
-/// which gets a 503 with Retry-After at once.
+/// A request without a body whose grain call met a silo that just died is run again, with a growing
+/// pause, until the cluster has moved the grain (membership declares a killed silo dead within
+/// seconds) or <see cref="ClusterOptions.TransientRetryWindow"/> has passed; only then is it
+/// answered 503. A kubelet pulling while a silo dies waits a few seconds instead of failing its pull
+/// and backing off, and the body-less final PUT of an upload is not failed, which would have made
+/// docker push the whole layer again. Only requests that can be run twice: no body to read again
+/// (reads, the final PUT, starting an upload, a mount), and not a DELETE, whose second run could
+/// answer 404 for what the first did. A request with a body gets its 503 with Retry-After at once.
 /// </summary>
-public sealed class ReadRetryMiddleware(RequestDelegate next, IOptions<RegistryOptions> options, TimeProvider clock, ILogger<ReadRetryMiddleware> logger)
+public sealed class TransientRetryMiddleware(RequestDelegate next, IOptions<RegistryOptions> options, TimeProvider clock, ILogger<TransientRetryMiddleware> logger)
 {
     private static readonly TimeSpan FirstPause = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan LongestPause = TimeSpan.FromSeconds(1);
 
     public async Task InvokeAsync(HttpContext context)
     {
-        var window = options.Value.Cluster.ReadRetryWindow;
-        if (window <= TimeSpan.Zero || !(HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method)))
+        var window = options.Value.Cluster.TransientRetryWindow;
+        if (window <= TimeSpan.Zero || !CanRunAgain(context))
         {
             await next(context);
             return;
@@ -51,4 +54,10 @@ public sealed class ReadRetryMiddleware(RequestDelegate next, IOptions<RegistryO
             pause = pause * 2 < LongestPause ? pause * 2 : LongestPause;
         }
     }
+
+    private static bool CanRunAgain(HttpContext context) =>
+        !HttpMethods.IsDelete(context.Request.Method)
+        && (HttpMethods.IsGet(context.Request.Method)
+            || HttpMethods.IsHead(context.Request.Method)
+            || context.Features.Get<IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false });
 }
