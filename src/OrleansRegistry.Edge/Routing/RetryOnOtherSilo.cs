@@ -1,16 +1,17 @@
+using OrleansRegistry.Hosting.Replay;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Model;
 
 namespace OrleansRegistry.Edge.Routing;
 
 /// <summary>
-/// The first step of the proxy pipeline: a request that never reached the silo chosen for it is sent
-/// to another silo instead of being answered 502. A silo that died is still a destination until
-/// membership or a health check drops it (seconds), and without this every request sent there
-/// meanwhile, a kubelet's manifest GET as much as a chunk, failed. Only what cannot have had an
-/// effect is sent again: any request whose connection could not be opened (nothing was sent), and a
-/// GET or HEAD (no body, no side effect) that failed before its response began. A request whose body
-/// may have been partly sent, or whose response started, is never repeated.
+/// The first step of the proxy pipeline: a request that did not get through to the silo chosen for
+/// it is sent to another silo instead of being answered 502. A silo that died is still a destination
+/// until membership or a health check drops it (seconds), and without this every request sent there
+/// meanwhile, a kubelet's manifest GET as much as a chunk, failed. Sent again: any request whose
+/// connection could not be opened (nothing was sent), and one that failed before its response began
+/// if it can run twice (<see cref="RequestReplay"/>: no body, not a DELETE). A request whose body may
+/// have been partly sent, or whose response started, is never repeated.
 /// </summary>
 public static class RetryOnOtherSilo
 {
@@ -42,9 +43,7 @@ public static class RetryOnOtherSilo
 
     private static bool NeverReachedSilo(HttpContext context) =>
         context.Features.Get<IForwarderErrorFeature>() is { Error: ForwarderError.Request, Exception: var error }
-        && (error is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError }
-            || HttpMethods.IsGet(context.Request.Method)
-            || HttpMethods.IsHead(context.Request.Method));
+        && (error is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError } || RequestReplay.CanRunAgain(context));
 
     private static IReadOnlyList<DestinationState> Without(IReadOnlyList<DestinationState> destinations, DestinationState failed)
     {

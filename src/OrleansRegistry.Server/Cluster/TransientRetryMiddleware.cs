@@ -1,5 +1,5 @@
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
+using OrleansRegistry.Hosting.Replay;
 using OrleansRegistry.Server.Hosting;
 
 namespace OrleansRegistry.Server.Cluster;
@@ -10,9 +10,8 @@ namespace OrleansRegistry.Server.Cluster;
 /// seconds) or <see cref="ClusterOptions.TransientRetryWindow"/> has passed; only then is it
 /// answered 503. A kubelet pulling while a silo dies waits a few seconds instead of failing its pull
 /// and backing off, and the body-less final PUT of an upload is not failed, which would have made
-/// docker push the whole layer again. Only requests that can be run twice: no body to read again
-/// (reads, the final PUT, starting an upload, a mount), and not a DELETE, whose second run could
-/// answer 404 for what the first did. A request with a body gets its 503 with Retry-After at once.
+/// docker push the whole layer again. Only requests that can run twice (<see cref="RequestReplay"/>):
+/// a request with a body gets its 503 with Retry-After at once.
 /// </summary>
 public sealed class TransientRetryMiddleware(RequestDelegate next, IOptions<RegistryOptions> options, TimeProvider clock, ILogger<TransientRetryMiddleware> logger)
 {
@@ -22,7 +21,7 @@ public sealed class TransientRetryMiddleware(RequestDelegate next, IOptions<Regi
     public async Task InvokeAsync(HttpContext context)
     {
         var window = options.Value.Cluster.TransientRetryWindow;
-        if (window <= TimeSpan.Zero || !CanRunAgain(context))
+        if (window <= TimeSpan.Zero || !RequestReplay.CanRunAgain(context))
         {
             await next(context);
             return;
@@ -54,10 +53,4 @@ public sealed class TransientRetryMiddleware(RequestDelegate next, IOptions<Regi
             pause = pause * 2 < LongestPause ? pause * 2 : LongestPause;
         }
     }
-
-    private static bool CanRunAgain(HttpContext context) =>
-        !HttpMethods.IsDelete(context.Request.Method)
-        && (HttpMethods.IsGet(context.Request.Method)
-            || HttpMethods.IsHead(context.Request.Method)
-            || context.Features.Get<IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false });
 }

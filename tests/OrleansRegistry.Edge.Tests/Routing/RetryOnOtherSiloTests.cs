@@ -73,6 +73,17 @@ public sealed class RetryOnOtherSiloTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_final_put_without_a_body_cut_off_by_a_silo_is_answered_by_another()
+    {
+        using var client = await EdgeAsync(new() { ["a-resets"] = _resetting.Url, ["b-live"] = _live.Url });
+
+        using var response = await client.PutAsync("/v2/team/app/blobs/uploads/u1?digest=sha256:abc", null);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.True(_resetting.Connections > 0);
+    }
+
+    [Fact]
     public async Task A_chunk_that_may_have_been_partly_sent_is_never_sent_again()
     {
         using var client = await EdgeAsync(new() { ["a-resets"] = _resetting.Url, ["b-live"] = _live.Url });
@@ -128,7 +139,7 @@ public sealed class RetryOnOtherSiloTests : IAsyncLifetime
         return $"http://127.0.0.1:{((IPEndPoint)probe.LocalEndpoint).Port}/";
     }
 
-    /// <summary>A silo that answers: "live" to a GET, and the SHA-256 of a PATCH's body.</summary>
+    /// <summary>A silo that answers: "live" to a GET, 201 to a PUT, and the SHA-256 of a PATCH's body.</summary>
     private sealed class LiveSilo : IAsyncDisposable
     {
         private WebApplication? _app;
@@ -144,6 +155,7 @@ public sealed class RetryOnOtherSiloTests : IAsyncLifetime
             builder.WebHost.UseUrls("http://127.0.0.1:0");
             _app = builder.Build();
             _app.MapGet("/{**path}", () => "live");
+            _app.MapPut("/{**path}", () => Results.StatusCode(StatusCodes.Status201Created));
             _app.MapMethods("/{**path}", ["PATCH"], async (HttpRequest request) =>
             {
                 Interlocked.Increment(ref _patches);
