@@ -34,9 +34,9 @@ public sealed class EdgeOptions
     /// <summary>
     /// How many other silos a request is sent to when the one chosen could not be reached: its
     /// connection failed (any request), or a request without a body (not a DELETE) failed before its
-    /// response began. A silo
-    /// that died stays a destination for a few seconds (until membership or a health check drops it);
-    /// without this, requests sent there meanwhile were answered 502. Default 2; 0 turns it off.
+    /// response began. A silo that died stays a destination for a few seconds (until membership or a
+    /// health check drops it); without this, requests sent there meanwhile were answered 502.
+    /// Default 2; 0 turns it off.
     /// </summary>
     public int RetryOnOtherSilos { get; set; } = 2;
 

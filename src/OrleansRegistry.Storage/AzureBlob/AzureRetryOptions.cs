@@ -28,12 +28,12 @@ public sealed class AzureRetryOptions
     /// </summary>
     public TimeSpan NetworkTimeout { get; set; } = TimeSpan.FromSeconds(100);
 
-    private const int MaxMaxRetries = 20;
+    private const int RetriesLimit = 20;
 
     /// <summary>What is wrong with these settings, or null when they can work.</summary>
     public string? Problem() => this switch
     {
-        { MaxRetries: < 0 or > MaxMaxRetries } => $"MaxRetries must be 0 to {MaxMaxRetries}",
+        { MaxRetries: < 0 or > RetriesLimit } => $"MaxRetries must be 0 to {RetriesLimit}",
         _ when Delay <= TimeSpan.Zero || MaxDelay < Delay => "Delay must be more than 0 and MaxDelay at least Delay",
         _ when NetworkTimeout <= TimeSpan.Zero => "NetworkTimeout must be more than 0",
         _ => null,
