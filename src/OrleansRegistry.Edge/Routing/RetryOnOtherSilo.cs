@@ -1,6 +1,5 @@
 using OrleansRegistry.Hosting.Replay;
 using Yarp.ReverseProxy.Forwarder;
-using Yarp.ReverseProxy.Model;
 
 namespace OrleansRegistry.Edge.Routing;
 
@@ -27,7 +26,7 @@ public static class RetryOnOtherSilo
                 return;
             }
 
-            candidates = Without(candidates, failed);
+            candidates = [.. candidates.Where(d => !ReferenceEquals(d, failed))];
             if (candidates.Count == 0)
             {
                 return;
@@ -44,18 +43,4 @@ public static class RetryOnOtherSilo
     private static bool NeverReachedSilo(HttpContext context) =>
         context.Features.Get<IForwarderErrorFeature>() is { Error: ForwarderError.Request, Exception: var error }
         && (error is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError } || RequestReplay.CanRunAgain(context));
-
-    private static IReadOnlyList<DestinationState> Without(IReadOnlyList<DestinationState> destinations, DestinationState failed)
-    {
-        var rest = new List<DestinationState>(destinations.Count);
-        foreach (var destination in destinations)
-        {
-            if (!ReferenceEquals(destination, failed))
-            {
-                rest.Add(destination);
-            }
-        }
-
-        return rest;
-    }
 }

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using OrleansRegistry.Server.Tests.Infrastructure;
 
 namespace OrleansRegistry.Server.Tests.Robustness;
@@ -13,7 +12,7 @@ public sealed class UnreachableStorageTests : IAsyncLifetime
     private readonly RegistryServer _server = RegistryServer.With(new()
     {
         ["Registry:Cluster:BlobStorage"] = "AzureBlob",
-        ["ConnectionStrings:AzureBlob"] = AzuriteSettings.ConnectionString.Replace(AzuriteSettings.Endpoint, $"http://127.0.0.1:{ClosedPort()}/devstoreaccount1", StringComparison.Ordinal),
+        ["ConnectionStrings:AzureBlob"] = AzuriteSettings.ConnectionString.Replace(AzuriteSettings.Endpoint, $"http://127.0.0.1:{FreePort.Next()}/devstoreaccount1", StringComparison.Ordinal),
         ["Registry:Cluster:Azure:BlobContainer"] = "unreachable",
 
         // One retry, soon: the answer is the same as after the SDK's default retries (~30 s), only sooner.
@@ -37,13 +36,5 @@ public sealed class UnreachableStorageTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Equal("1", response.Headers.RetryAfter?.ToString());
         Assert.Equal("UNAVAILABLE", await response.ErrorCodeAsync());
-    }
-
-    /// <summary>A loopback port that was free a moment ago: connections to it are refused.</summary>
-    private static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
