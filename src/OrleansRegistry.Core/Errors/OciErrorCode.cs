@@ -1,6 +1,9 @@
 namespace OrleansRegistry.Core.Errors;
 
-/// <summary>The error codes of the OCI distribution spec (code-1 .. code-14).</summary>
+/// <summary>
+/// The error codes of the OCI distribution spec (code-1 .. code-14), and <see cref="TagInvalid"/>, which
+/// distribution and Docker clients know for a manifest PUT to a malformed tag.
+/// </summary>
 public enum OciErrorCode
 {
     BlobUnknown,
@@ -17,4 +20,5 @@ public enum OciErrorCode
     Denied,
     Unsupported,
     TooManyRequests,
+    TagInvalid,
 }

@@ -19,6 +19,7 @@ public static class OciErrorCodes
         OciErrorCode.Denied => "DENIED",
         OciErrorCode.Unsupported => "UNSUPPORTED",
         OciErrorCode.TooManyRequests => "TOOMANYREQUESTS",
+        OciErrorCode.TagInvalid => "TAG_INVALID",
         _ => throw new ArgumentOutOfRangeException(nameof(code)),
     };
 
@@ -42,6 +43,7 @@ public static class OciErrorCodes
         OciErrorCode.Denied => 403,
         OciErrorCode.Unsupported => 405,
         OciErrorCode.TooManyRequests => 429,
+        OciErrorCode.TagInvalid => 400,
         _ => throw new ArgumentOutOfRangeException(nameof(code)),
     };
 
@@ -62,6 +64,7 @@ public static class OciErrorCodes
         OciErrorCode.Denied => "requested access to the resource is denied",
         OciErrorCode.Unsupported => "the operation is unsupported",
         OciErrorCode.TooManyRequests => "too many requests",
+        OciErrorCode.TagInvalid => "manifest tag is invalid",
         _ => throw new ArgumentOutOfRangeException(nameof(code)),
     };
 }

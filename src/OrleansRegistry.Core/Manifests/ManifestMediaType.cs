@@ -6,19 +6,15 @@ namespace OrleansRegistry.Core.Manifests;
 internal static class ManifestMediaType
 {
     /// <summary>
-    /// The mediaType field wins; a specific Content-Type that disagrees with it is an error.
-    /// Generic Content-Types (application/json, application/octet-stream, text/plain) count as
-    /// absent. With neither, the shape decides: manifests → OCI index, config + layers → OCI
-    /// manifest. Docker types must carry their mediaType field (their spec requires it).
+    /// The mediaType field wins; any Content-Type that differs from it is an error (a generic one
+    /// included: the header says what the client thinks it sent). Without the field, the header
+    /// decides, generic Content-Types (application/json, application/octet-stream, text/plain)
+    /// counting as absent; with neither, the shape decides: manifests → OCI index, config + layers
+    /// → OCI manifest. Docker types must carry their mediaType field (their spec requires it).
     /// </summary>
     public static string Determine(ManifestDocument document, string? contentType)
     {
         var header = MediaTypes.StripParameters(contentType);
-        if (header is not null && IsGeneric(header))
-        {
-            header = null;
-        }
-
         if (document.MediaType is not null)
         {
             if (header is not null && !string.Equals(header, document.MediaType, StringComparison.OrdinalIgnoreCase))
@@ -30,7 +26,7 @@ internal static class ManifestMediaType
             return Supported(document.MediaType);
         }
 
-        if (header is not null)
+        if (header is not null && !IsGeneric(header))
         {
             var fromHeader = Supported(header);
             if (fromHeader is MediaTypes.DockerManifest or MediaTypes.DockerManifestList)

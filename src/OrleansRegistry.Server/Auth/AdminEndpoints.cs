@@ -95,12 +95,7 @@ public sealed partial class AdminEndpoints(
 
     private async Task<IResult> PutUserAsync(HttpContext context, AccessPolicy policy)
     {
-        var name = RouteValue(context, "name");
-        if (!NamePattern().IsMatch(name))
-        {
-            throw BadRequest($"invalid user name '{name}'");
-        }
-
+        var name = RequireName(RouteValue(context, "name"), "user");
         var body = await ReadAsync<UserBody>(context);
         var existing = policy.FindUser(name);
         string hash;
@@ -120,7 +115,7 @@ public sealed partial class AdminEndpoints(
 
     private async Task<IResult> DeleteUserAsync(HttpContext context, AccessPolicy policy)
     {
-        var name = RouteValue(context, "name");
+        var name = RequireName(RouteValue(context, "name"), "user");
         if (!await directory.Grain.DeleteUser(name))
         {
             throw NotFound($"no user '{name}'");
@@ -148,10 +143,7 @@ public sealed partial class AdminEndpoints(
             shortName = shortName[AccessPolicy.RobotPrefix.Length..];
         }
 
-        if (!NamePattern().IsMatch(shortName))
-        {
-            throw BadRequest($"invalid robot name '{body.Name}'");
-        }
+        RequireName(shortName, "robot");
 
         var expiresAt = body.ExpiresAt ?? (body.ExpiresIn is { } lifetime ? clock.GetUtcNow() + lifetime : null);
         var grants = body.Grants ?? [];
@@ -184,11 +176,7 @@ public sealed partial class AdminEndpoints(
 
     private async Task<IResult> DeleteRobotAsync(HttpContext context, AccessPolicy policy)
     {
-        var name = RouteValue(context, "name");
-        if (!AccessPolicy.IsRobotName(name))
-        {
-            name = AccessPolicy.RobotPrefix + name;
-        }
+        var name = RequireSubject(RouteValue(context, "name"), assumeRobot: true);
 
         return await directory.Grain.DeleteRobot(name) ? Results.NoContent() : throw NotFound($"no robot '{name}'");
     }
@@ -204,12 +192,7 @@ public sealed partial class AdminEndpoints(
 
     private async Task<IResult> PutNamespaceAsync(HttpContext context, AccessPolicy policy)
     {
-        var pattern = RouteValue(context, "pattern");
-        if (!AccessPolicy.IsValidPattern(pattern))
-        {
-            throw BadRequest($"invalid namespace '{pattern}' (use name/*, * or a repository name)");
-        }
-
+        var pattern = RequirePattern(RouteValue(context, "pattern"));
         var body = await ReadAsync<NamespaceBody>(context);
         NamespaceVisibility visibility;
         try
@@ -229,7 +212,7 @@ public sealed partial class AdminEndpoints(
 
     private async Task<IResult> DeleteNamespaceAsync(HttpContext context, AccessPolicy policy)
     {
-        var pattern = RouteValue(context, "pattern");
+        var pattern = RequirePattern(RouteValue(context, "pattern"));
         return await directory.Grain.DeleteNamespace(pattern) ? Results.NoContent() : throw NotFound($"no namespace '{pattern}'");
     }
 
@@ -240,6 +223,9 @@ public sealed partial class AdminEndpoints(
         {
             throw BadRequest("namespace and subject are required");
         }
+
+        RequirePattern(body.Namespace);
+        RequireSubject(body.Subject, assumeRobot: false);
 
         var roles = ParseRoles(body.Roles);
         if (!await directory.Grain.Grant(body.Namespace, body.Subject, roles))
@@ -260,6 +246,9 @@ public sealed partial class AdminEndpoints(
         {
             throw BadRequest("namespace and subject query parameters are required");
         }
+
+        RequirePattern(ns);
+        RequireSubject(subject, assumeRobot: false);
 
         if (!await directory.Grain.Grant(ns, subject, NamespaceRole.None))
         {
@@ -294,6 +283,30 @@ public sealed partial class AdminEndpoints(
             throw BadRequest("a JSON body is required");
         }
     }
+
+    // Names from a request are checked before the directory grain is asked about them.
+    private static string RequireName(string name, string what) =>
+        NamePattern().IsMatch(name) ? name : throw BadRequest($"invalid {what} name '{Shorten(name)}'");
+
+    /// <summary>A user, or a robot with its prefix (added when <paramref name="assumeRobot"/> and missing).</summary>
+    private static string RequireSubject(string subject, bool assumeRobot)
+    {
+        if (AccessPolicy.IsRobotName(subject))
+        {
+            RequireName(subject[AccessPolicy.RobotPrefix.Length..], "robot");
+            return subject;
+        }
+
+        RequireName(subject, assumeRobot ? "robot" : "user");
+        return assumeRobot ? AccessPolicy.RobotPrefix + subject : subject;
+    }
+
+    private static string RequirePattern(string pattern) =>
+        AccessPolicy.IsValidPattern(pattern)
+            ? pattern
+            : throw BadRequest($"invalid namespace '{Shorten(pattern)}' (use name/*, * or a repository name)");
+
+    private static string Shorten(string value) => value.Length > 64 ? value[..64] + "..." : value;
 
     private static string RouteValue(HttpContext context, string key) => context.Request.RouteValues[key]?.ToString() ?? "";
 

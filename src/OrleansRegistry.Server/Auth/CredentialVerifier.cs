@@ -14,6 +14,8 @@ public sealed record Authenticated(string Subject, string Stamp, bool IsRobot);
 /// SHA-256 of (name, password, stored hash), so a changed password or a deleted user is never
 /// served from the cache and the cache holds no password. Robots: their secrets are 256 random
 /// bits, so a SHA-256 compared in fixed time is enough (no bcrypt, no cache needed).
+/// Concurrent checks of the same credentials share one bcrypt run (a node pool logging in with one
+/// pull secret at once costs one check, not one per node).
 /// </summary>
 public sealed class CredentialVerifier(AuthOptions options, TimeProvider clock)
 {
@@ -24,13 +26,25 @@ public sealed class CredentialVerifier(AuthOptions options, TimeProvider clock)
 
     private readonly ConcurrentDictionary<string, DateTimeOffset> _verified = new(StringComparer.Ordinal);
 
+    // The bcrypt checks running now, by cache key: true or false, null when the gate refused to run it.
+    private readonly ConcurrentDictionary<string, Lazy<bool?>> _running = new(StringComparer.Ordinal);
+
     /// <summary>Number of bcrypt verifications done (for tests and measurements).</summary>
     public long BcryptVerifications => Interlocked.Read(ref _bcryptVerifications);
 
     private long _bcryptVerifications;
 
-    public Authenticated? Verify(AccessPolicy policy, string name, string password)
+    public Authenticated? Verify(AccessPolicy policy, string name, string password) =>
+        Verify(policy, name, password, mayRunBcrypt: null, out _);
+
+    /// <summary>
+    /// As <see cref="Verify(AccessPolicy, string, string)"/>, asking <paramref name="mayRunBcrypt"/> first
+    /// whenever the check would cost a bcrypt run (an unknown user, or a password not verified recently).
+    /// When it says no, nothing is checked: null with <paramref name="refused"/> set.
+    /// </summary>
+    public Authenticated? Verify(AccessPolicy policy, string name, string password, Func<bool>? mayRunBcrypt, out bool refused)
     {
+        refused = false;
         var now = clock.GetUtcNow();
         if (AccessPolicy.IsRobotName(name))
         {
@@ -46,7 +60,12 @@ public sealed class CredentialVerifier(AuthOptions options, TimeProvider clock)
         var user = policy.FindUser(name);
         if (user is null)
         {
-            VerifyBcrypt(password, DummyHash.Value);
+            refused = mayRunBcrypt?.Invoke() == false;
+            if (!refused)
+            {
+                VerifyBcrypt(password, DummyHash.Value);
+            }
+
             return null;
         }
 
@@ -56,7 +75,20 @@ public sealed class CredentialVerifier(AuthOptions options, TimeProvider clock)
             return new Authenticated(user.Name, user.Stamp, false);
         }
 
-        if (!VerifyBcrypt(password, user.PasswordHash))
+        var running = _running.GetOrAdd(key, _ => new Lazy<bool?>(() =>
+            mayRunBcrypt?.Invoke() == false ? null : VerifyBcrypt(password, user.PasswordHash)));
+        bool? verified;
+        try
+        {
+            verified = running.Value;
+        }
+        finally
+        {
+            _running.TryRemove(KeyValuePair.Create(key, running));
+        }
+
+        refused = verified is null;
+        if (verified != true)
         {
             return null;
         }

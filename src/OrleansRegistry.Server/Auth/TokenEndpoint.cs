@@ -38,7 +38,13 @@ public sealed class TokenEndpoint(
                 return;
             }
 
-            caller = credentials.Verify(policy, name, password);
+            caller = VerifyLimited(context, policy, name, password, out var throttled);
+            if (throttled is not null)
+            {
+                await RateLimitMiddleware.RejectAsync(context, throttled.Value);
+                return;
+            }
+
             if (caller is null)
             {
                 LoginFailed(context, name, "GET");
@@ -89,7 +95,14 @@ public sealed class TokenEndpoint(
             case "password":
             {
                 var name = form["username"].ToString();
-                var caller = name.Length == 0 ? null : credentials.Verify(policy, name, form["password"].ToString());
+                RateLimitRejection? throttled = null;
+                var caller = name.Length == 0 ? null : VerifyLimited(context, policy, name, form["password"].ToString(), out throttled);
+                if (throttled is not null)
+                {
+                    await RateLimitMiddleware.RejectAsync(context, throttled.Value);
+                    return;
+                }
+
                 if (caller is null)
                 {
                     LoginFailed(context, name, "POST password");
@@ -124,6 +137,20 @@ public sealed class TokenEndpoint(
                 await WriteOAuthErrorAsync(context, StatusCodes.Status400BadRequest, "unsupported_grant_type", "grant_type must be password or refresh_token");
                 return;
         }
+    }
+
+    /// <summary>
+    /// Verifies credentials, charging the client address's token-request bucket only when that costs a
+    /// bcrypt check; <paramref name="throttled"/> is set when the bucket is empty (nothing was checked).
+    /// </summary>
+    private Authenticated? VerifyLimited(HttpContext context, AccessPolicy policy, string name, string password, out RateLimitRejection? throttled)
+    {
+        var address = RateLimitMiddleware.ClientAddress(context);
+        RateLimitRejection? rejection = null;
+        var caller = credentials.Verify(policy, name, password,
+            () => (rejection = limiter.TryAcquire(RateLimitKind.TokenRequest, address)) is null, out var refused);
+        throttled = refused ? rejection ?? new RateLimitRejection(RateLimitKind.TokenRequest, TimeSpan.FromSeconds(1)) : null;
+        return caller;
     }
 
     private bool ServiceMatches(string service) => service.Length == 0 || service == Options.Service;

@@ -16,20 +16,26 @@ public sealed class ManifestEndpoints(ManifestService manifests, IOptions<Regist
 {
     public Task HandleAsync(RegistryRequest request)
     {
-        var reference = ParseReference(request.Argument);
-        return request.Request.Method switch
+        if (request.Request.Method == "PUT")
         {
-            "PUT" => PutAsync(request, reference),
-            "DELETE" => DeleteAsync(request),
-            _ => GetAsync(request),
-        };
+            return PutAsync(request, ParsePutReference(request.Argument));
+        }
+
+        // A reference that cannot name a manifest names none that exists: 404 (the spec's "not found"
+        // rule, whatever the reference looks like), decided before any grain is asked.
+        if (!Reference.TryParse(request.Argument, out var reference))
+        {
+            throw ManifestService.Unknown(request.Argument);
+        }
+
+        return request.Request.Method == "DELETE" ? DeleteAsync(request, reference) : GetAsync(request, reference);
     }
 
-    private async Task GetAsync(RegistryRequest request)
+    private async Task GetAsync(RegistryRequest request, Reference reference)
     {
         // Existence always comes from the repository grain (read-your-writes, a delete is seen at once);
         // only the immutable bytes come from this silo's cache.
-        var record = await manifests.ResolveAsync(request.Name, request.Argument);
+        var record = await manifests.ResolveAsync(request.Name, reference);
         var acceptHeader = request.Request.Headers.Accept;
         var accept = acceptHeader.Count == 1 ? acceptHeader[0] ?? "" : string.Join(',', acceptHeader.ToArray());
         if (accept.Length > 0 && !AcceptNegotiation.Accepts(accept, record.MediaType))
@@ -87,9 +93,9 @@ public sealed class ManifestEndpoints(ManifestService manifests, IOptions<Regist
         response.ContentLength = 0;
     }
 
-    private async Task DeleteAsync(RegistryRequest request)
+    private async Task DeleteAsync(RegistryRequest request, Reference reference)
     {
-        await manifests.DeleteAsync(request.Name, request.Argument);
+        await manifests.DeleteAsync(request.Name, reference);
         request.Response.StatusCode = StatusCodes.Status202Accepted;
         request.Response.ContentLength = 0;
     }
@@ -122,10 +128,11 @@ public sealed class ManifestEndpoints(ManifestService manifests, IOptions<Regist
     private static OciException TooLarge(long max) =>
         new(OciErrorCode.SizeInvalid, "manifest exceeds the maximum size", new { maximum = max }, StatusCodes.Status413PayloadTooLarge);
 
-    private static Reference ParseReference(string value) =>
+    /// <summary>A PUT names what it creates: a malformed digest is DIGEST_INVALID, a malformed tag TAG_INVALID.</summary>
+    private static Reference ParsePutReference(string value) =>
         Reference.TryParse(value, out var reference)
             ? reference
-            : throw new OciException(
-                value.Contains(':') ? OciErrorCode.DigestInvalid : OciErrorCode.ManifestInvalid,
-                "invalid tag or digest", new { reference = value }, StatusCodes.Status400BadRequest);
+            : Reference.LooksLikeDigest(value)
+                ? throw new OciException(OciErrorCode.DigestInvalid, "invalid digest", new { reference = value })
+                : throw new OciException(OciErrorCode.TagInvalid, "invalid tag: [a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}", new { tag = value });
 }

@@ -68,6 +68,13 @@ public sealed class UploadEndpoints(UploadService uploads, RegistryAccess access
 
     public async Task HandleAsync(RegistryRequest request)
     {
+        // An id this registry cannot have handed out names no upload: 404, before a grain key or a
+        // storage path is made from it (an empty key makes Orleans throw).
+        if (!UploadId.IsValid(request.Argument))
+        {
+            throw new OciException(OciErrorCode.BlobUploadUnknown, detail: new { uploadId = Truncated(request.Argument) });
+        }
+
         try
         {
             await (request.Request.Method switch
@@ -121,6 +128,8 @@ public sealed class UploadEndpoints(UploadService uploads, RegistryAccess access
         request.Response.StatusCode = StatusCodes.Status204NoContent;
         request.Response.ContentLength = 0;
     }
+
+    private static string Truncated(string value) => value.Length > 64 ? value[..64] : value;
 
     private static void BlobCreated(RegistryRequest request, Digest digest)
     {

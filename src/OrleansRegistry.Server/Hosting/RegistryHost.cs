@@ -131,17 +131,22 @@ public static class RegistryHost
     private static void LogRateLimits(WebApplication app)
     {
         var limits = app.Services.GetRequiredService<RateLimitOptions>();
-        if (!limits.Enabled)
-        {
-            app.Logger.LogInformation("rate limiting is off (Registry:RateLimit:Enabled=false)");
-            return;
-        }
-
         static string Describe(TokenBucketLimit limit) =>
             limit.IsOff ? "off" : $"{limit.Permits} per {limit.Period}, burst {Math.Max(1, limit.Burst)}";
 
+        if (limits.Enabled)
+        {
+            app.Logger.LogInformation(
+                "request limits per silo are on: identified {Identified}; anonymous (per address) {Anonymous}",
+                Describe(limits.Identified), Describe(limits.Anonymous));
+        }
+        else
+        {
+            app.Logger.LogInformation("request limits are off (Registry:RateLimit:Enabled=false)");
+        }
+
         app.Logger.LogInformation(
-            "rate limits per silo: identified {Identified}; anonymous (per address) {Anonymous}; token endpoint (per address) {Token}; failed logins (per address) {FailedLogins}",
-            Describe(limits.Identified), Describe(limits.Anonymous), Describe(limits.TokenRequests), Describe(limits.FailedLogins));
+            "security limits per silo: token requests needing a bcrypt check (per address) {Token}; failed logins (per address) {FailedLogins}",
+            Describe(limits.TokenRequests), Describe(limits.FailedLogins));
     }
 }

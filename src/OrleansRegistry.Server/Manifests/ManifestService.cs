@@ -3,6 +3,7 @@ using OrleansRegistry.Core.Digests;
 using OrleansRegistry.Core.Errors;
 using OrleansRegistry.Core.Manifests;
 using OrleansRegistry.Core.Media;
+using OrleansRegistry.Core.References;
 using OrleansRegistry.Grains.Repositories;
 using OrleansRegistry.Server.Hosting;
 using OrleansRegistry.Server.Telemetry;
@@ -68,14 +69,18 @@ public sealed class ManifestService(
     }
 
     /// <summary>The manifest a tag or digest names, or MANIFEST_UNKNOWN / NAME_UNKNOWN.</summary>
-    public async Task<ManifestRecord> ResolveAsync(string repository, string reference)
+    public async Task<ManifestRecord> ResolveAsync(string repository, Reference reference)
     {
         var grain = Repository(repository);
-        var record = Digest.TryParse(reference, out var digest)
-            ? await grain.GetManifest(digest.ToString())
-            : await grain.ResolveTag(reference);
-        return record ?? throw new OciException(OciErrorCode.ManifestUnknown, detail: new { reference });
+        var record = reference.IsDigest
+            ? await grain.GetManifest(reference.Digest.Value.ToString())
+            : await grain.ResolveTag(reference.Tag);
+        return record ?? throw Unknown(reference.ToString());
     }
+
+    /// <summary>MANIFEST_UNKNOWN (404) for a reference that names no manifest of the repository.</summary>
+    public static OciException Unknown(string reference) =>
+        new(OciErrorCode.ManifestUnknown, detail: new { reference });
 
     public Task<Stream> OpenAsync(ManifestRecord record, CancellationToken cancellationToken) =>
         store.OpenReadAsync(new BlobLocation(record.Location), 0, null, cancellationToken);
@@ -118,13 +123,13 @@ public sealed class ManifestService(
         return cache.Add(repository, record.Digest, bytes);
     }
 
-    public async Task DeleteAsync(string repository, string reference)
+    public async Task DeleteAsync(string repository, Reference reference)
     {
         var grain = Repository(repository);
         bool deleted;
-        if (Digest.TryParse(reference, out var digest))
+        if (reference.IsDigest)
         {
-            var name = digest.ToString();
+            var name = reference.Digest.Value.ToString();
             deleted = await grain.DeleteManifest(name);
 
             // Not needed for correctness (every read asks the grain first), only to free the memory now.
@@ -132,12 +137,12 @@ public sealed class ManifestService(
         }
         else
         {
-            deleted = await grain.DeleteTag(reference);
+            deleted = await grain.DeleteTag(reference.Tag);
         }
 
         if (!deleted)
         {
-            throw new OciException(OciErrorCode.ManifestUnknown, detail: new { reference });
+            throw Unknown(reference.ToString());
         }
     }
 

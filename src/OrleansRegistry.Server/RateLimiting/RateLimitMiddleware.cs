@@ -6,9 +6,10 @@ using OrleansRegistry.Server.Telemetry;
 namespace OrleansRegistry.Server.RateLimiting;
 
 /// <summary>
-/// Charges every request (except <c>/healthz</c>, <c>/readyz</c> and <c>/metrics</c>) to a bucket:
-/// the token endpoint's per client address; otherwise the subject of a valid bearer token (a user or
-/// robot), or the client address for everyone else. The client address is
+/// When request limits are on (<see cref="RateLimitOptions.Enabled"/>), charges every request (except
+/// <c>/healthz</c>, <c>/readyz</c>, <c>/metrics</c> and the token endpoint, whose bcrypt checks have their
+/// own limit) to a bucket: the subject of a valid bearer token (a user or robot), or the client address
+/// for everyone else. The client address is
 /// <c>Connection.RemoteIpAddress</c> after the forwarded-headers middleware, so <c>X-Forwarded-For</c>
 /// counts only from <c>Registry:TrustedProxyNetworks</c>. Over the limit: 429 TOOMANYREQUESTS with
 /// <c>Retry-After</c>.
@@ -19,7 +20,8 @@ public sealed class RateLimitMiddleware(RequestDelegate next, RegistryRateLimite
 
     public async Task InvokeAsync(HttpContext context)
     {
-        if (!limiter.Enabled || TelemetryHosting.IsOperational(context.Request.Path))
+        if (!limiter.RequestLimitsEnabled || TelemetryHosting.IsOperational(context.Request.Path)
+            || context.Request.Path.Equals(auth.Options.TokenPath, StringComparison.Ordinal))
         {
             await next(context);
             return;
@@ -58,11 +60,6 @@ public sealed class RateLimitMiddleware(RequestDelegate next, RegistryRateLimite
     {
         if (_tokens is not null)
         {
-            if (context.Request.Path.Equals(auth.Options.TokenPath, StringComparison.Ordinal))
-            {
-                return (RateLimitKind.TokenRequest, ClientAddress(context));
-            }
-
             var header = context.Request.Headers.Authorization.ToString();
             if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
             {

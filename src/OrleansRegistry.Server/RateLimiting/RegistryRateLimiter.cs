@@ -12,7 +12,7 @@ public enum RateLimitKind
     /// <summary>Anyone else (partition: the client address after trusted forwarded headers).</summary>
     Anonymous,
 
-    /// <summary>The token endpoint (partition: the client address).</summary>
+    /// <summary>Token requests that cost a bcrypt check (partition: the client address).</summary>
     TokenRequest,
 
     /// <summary>Failed logins (partition: the client address).</summary>
@@ -50,12 +50,13 @@ public sealed class RegistryRateLimiter : IDisposable
         });
     }
 
-    public bool Enabled => _options.Enabled;
+    /// <summary>Whether the request limits (identified, anonymous) apply; the security limits always do.</summary>
+    public bool RequestLimitsEnabled => _options.Enabled;
 
     /// <summary>Takes one permit for the request; null when allowed, the rejection otherwise (already counted).</summary>
     public RateLimitRejection? TryAcquire(RateLimitKind kind, string key)
     {
-        if (!Enabled)
+        if (kind is RateLimitKind.Identified or RateLimitKind.Anonymous && !RequestLimitsEnabled)
         {
             return null;
         }
@@ -68,7 +69,7 @@ public sealed class RegistryRateLimiter : IDisposable
     public RateLimitRejection? LoginBlocked(string address)
     {
         var limit = Limit(RateLimitKind.FailedLogin);
-        if (!Enabled || limit.IsOff)
+        if (limit.IsOff)
         {
             return null;
         }
@@ -86,7 +87,7 @@ public sealed class RegistryRateLimiter : IDisposable
     /// <summary>Charges a failed login to <paramref name="address"/>; true when that used up the last one.</summary>
     public bool LoginFailed(string address)
     {
-        if (!Enabled || Limit(RateLimitKind.FailedLogin).IsOff)
+        if (Limit(RateLimitKind.FailedLogin).IsOff)
         {
             return false;
         }

@@ -2,6 +2,7 @@ using System.Buffers;
 using Microsoft.Extensions.Options;
 using OrleansRegistry.Core.Digests;
 using OrleansRegistry.Core.Errors;
+using OrleansRegistry.Core.References;
 using OrleansRegistry.Grains.Blobs;
 using OrleansRegistry.Grains.Repositories;
 using OrleansRegistry.Grains.Uploads;
@@ -29,7 +30,7 @@ public sealed class UploadService(
 
     public async Task<(string UploadId, UploadSnapshot Upload)> StartAsync(string repository, CancellationToken cancellationToken)
     {
-        var uploadId = Guid.NewGuid().ToString("N");
+        var uploadId = UploadId.New();
         var upload = await Session(uploadId).Start(repository);
 
         // An empty attempt marks the upload in storage, so that an upload abandoned before its

@@ -19,6 +19,7 @@ public class OciErrorCodeTests
     [InlineData(OciErrorCode.Denied, "DENIED", 403)]
     [InlineData(OciErrorCode.Unsupported, "UNSUPPORTED", 405)]
     [InlineData(OciErrorCode.TooManyRequests, "TOOMANYREQUESTS", 429)]
+    [InlineData(OciErrorCode.TagInvalid, "TAG_INVALID", 400)]
     public void CodeAndStatusFollowTheSpec(OciErrorCode code, string wire, int status)
     {
         Assert.Equal(wire, code.Code());

@@ -79,9 +79,14 @@ public class ManifestParserTests
         AssertInvalid(Index(mediaType: null), MediaTypes.OciManifest, "config");
     }
 
-    [Fact]
-    public void MediaTypeAndContentTypeMustAgree() =>
-        AssertInvalid(ImageManifest(), MediaTypes.OciIndex, "does not match Content-Type");
+    [Theory]
+    [InlineData(MediaTypes.OciIndex)]
+    [InlineData(MediaTypes.DockerManifest)]
+    [InlineData("application/json")]
+    [InlineData("text/plain; charset=utf-8")]
+    public void MediaTypeAndContentTypeMustAgree(string contentType) =>
+        AssertInvalid(ImageManifest(), contentType,
+            $"mediaType '{MediaTypes.OciManifest}' does not match Content-Type '{MediaTypes.StripParameters(contentType)}'");
 
     [Fact]
     public void MediaTypeComparisonIgnoresCase() =>

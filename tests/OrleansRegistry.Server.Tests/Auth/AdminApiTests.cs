@@ -239,6 +239,44 @@ public sealed class AdminApiTests(AuthServer fixture) : IClassFixture<AuthServer
         }
     }
 
+    public static TheoryData<string, string, string?> MalformedNames()
+    {
+        var longName = new string('a', 300);
+        return new TheoryData<string, string, string?>
+        {
+            { "PUT", "/api/v1/users/" + longName, """{"password":"x"}""" },
+            { "PUT", "/api/v1/users/bad%20name", """{"password":"x"}""" },
+            { "DELETE", "/api/v1/users/" + longName, null },
+            { "DELETE", "/api/v1/users/.hidden", null },
+            { "DELETE", "/api/v1/robots/" + longName, null },
+            { "DELETE", "/api/v1/robots/robot$", null },
+            { "PUT", "/api/v1/namespaces/Upper/*", """{"visibility":"public"}""" },
+            { "PUT", "/api/v1/namespaces/" + string.Join('/', Enumerable.Repeat(longName[..60], 5)), """{"visibility":"public"}""" },
+            { "DELETE", "/api/v1/namespaces/a___b/*", null },
+            { "PUT", "/api/v1/grants", """{"namespace":"team/*","subject":"bad name","roles":["pull"]}""" },
+            { "PUT", "/api/v1/grants", """{"namespace":"Team/*","subject":"bob","roles":["pull"]}""" },
+            { "DELETE", "/api/v1/grants?namespace=team/*&subject=" + longName, null },
+            { "DELETE", "/api/v1/grants?namespace=--&subject=bob", null },
+            { "POST", "/api/v1/robots", """{"name":"robot$"}""" },
+        };
+    }
+
+    [Theory]
+    [MemberData(nameof(MalformedNames))]
+    public async Task Malformed_names_and_patterns_are_400_before_the_directory_is_asked(string method, string path, string? body)
+    {
+        using var root = As("root", "root-pass");
+        using var request = new HttpRequestMessage(new HttpMethod(method), path);
+        if (body is not null)
+        {
+            request.Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+        }
+
+        using var response = await root.SendAsync(request);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("invalid", (await response.Content.ReadAsStringAsync()).ToLowerInvariant());
+    }
+
     private static async Task<HttpResponseMessage> RefreshResponseAsync(HttpClient client, string refresh, string scope) =>
         await client.PostAsync("/token", new FormUrlEncodedContent(new Dictionary<string, string>
         {
