@@ -31,7 +31,7 @@ note_failures() { local l; for l in "$@"; do [[ -n $l ]] && failures+=("$l"); do
 
 # ------------------------------------------------------------ prerequisites ---
 need_setup=0
-for tool in skopeo podman buildah ctr containerd jq curl docker-registry; do
+for tool in skopeo podman buildah ctr containerd docker dockerd jq curl docker-registry; do
   command -v "$tool" >/dev/null 2>&1 || need_setup=1
 done
 [[ -f $OCI_E2E_HOME/fixtures/digests.env ]] || need_setup=1
@@ -78,7 +78,7 @@ note_failures "${lines[@]}"
 if [[ $test_rc -ne 0 && $tf -eq 0 ]]; then fail "dotnet test exited $test_rc"; fi
 
 # ---------------------------------------------------------------------- e2e ---
-# run_e2e NAME HOST:PORT: the 26 real-client flows, counted into the totals
+# run_e2e NAME HOST:PORT: the 31 real-client flows (docker through a private dockerd among them), counted into the totals
 run_e2e() {
   local name=$1 target=$2 ep ef
   # scripts/lib/e2e-path/ctr: ctr's output in one write (see there: a SIGPIPE race of e2e.sh's pipelines)

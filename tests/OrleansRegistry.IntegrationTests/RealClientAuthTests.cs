@@ -5,11 +5,12 @@ using OrleansRegistry.IntegrationTests.Infrastructure;
 namespace OrleansRegistry.IntegrationTests;
 
 /// <summary>
-/// podman and containerd's ctr through the token challenge, against a server process started with
+/// podman, docker and containerd's ctr through the token challenge, against a server process started with
 /// <c>--Registry:Auth:ConfigPath=examples/auth/auth.json</c> (alice pushes and pulls <c>team/*</c>,
 /// bob pulls it, anonymous pulls <c>public/*</c>). Every client gets a private configuration in a
-/// temp directory (vfs storage and runc for podman, its own containerd for ctr) and never sees the
-/// machine's credentials. Needs podman, containerd, ctr and the fixtures of ../shared/e2e/setup.sh.
+/// temp directory (vfs storage and runc for podman, its own dockerd for docker, its own containerd for
+/// ctr) and never sees the machine's credentials. Needs podman, docker, dockerd, skopeo, containerd,
+/// ctr and the fixtures of ../shared/e2e/setup.sh.
 /// </summary>
 public sealed class RealClientAuthTests(ITestOutputHelper log)
 {
@@ -87,6 +88,76 @@ public sealed class RealClientAuthTests(ITestOutputHelper log)
         {
             Directory.Delete(runRoot, recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task Docker_logs_in_pushes_pulls_and_logs_out_and_pulls_a_public_image_anonymously()
+    {
+        Assert.True(Directory.Exists(FixtureLayout), $"missing {FixtureLayout}: run ../shared/e2e/setup.sh");
+        using var work = new TempDirectory();
+        await using var server = await RegistryProcess.StartReadyAsync(Path.Combine(work.Path, "data"), log, $"--Registry:Auth:ConfigPath={ExampleConfig}");
+        await using var docker = await PrivateDockerd.StartAsync(Path.Combine(work.Path, "dkd"), log);
+        var host = $"127.0.0.1:{server.HttpPort}";
+        Task<(int ExitCode, string Output)> Docker(params string[] args) => docker.RunAsync(args);
+        string Config() => File.Exists(docker.ConfigPath) ? File.ReadAllText(docker.ConfigPath) : "";
+
+        // The image comes from the OCI layout through a docker archive into the daemon.
+        var archive = Path.Combine(work.Path, "tiny.tar");
+        var copied = await ExternalTool.RunAsync(log, "skopeo", new Dictionary<string, string>(), "copy", "-q",
+            $"oci:{FixtureLayout}:latest", $"docker-archive:{archive}:{host}/team/docker:v1");
+        Assert.True(copied.ExitCode == 0, copied.Output);
+        var loaded = await Docker("load", "-q", "-i", archive);
+        Assert.True(loaded.ExitCode == 0, loaded.Output);
+        Assert.Equal(0, (await Docker("tag", $"{host}/team/docker:v1", $"{host}/public/docker:v1")).ExitCode);
+        var imageId = (await Docker("image", "inspect", "--format", "{{.Id}}", $"{host}/team/docker:v1")).Output.Trim();
+
+        var wrong = await Docker("login", "-u", "alice", "-p", "wrong-password", host);
+        Assert.NotEqual(0, wrong.ExitCode);
+        Assert.Matches("(?i)unauthorized|incorrect username or password", wrong.Output);
+        Assert.DoesNotContain(host, Config());
+
+        var login = await Docker("login", "-u", "alice", "-p", "alice-pass", host);
+        Assert.True(login.ExitCode == 0, login.Output);
+        Assert.Contains(host, Config());
+        foreach (var repository in new[] { "team/docker", "public/docker" })
+        {
+            var push = await Docker("push", $"{host}/{repository}:v1");
+            Assert.True(push.ExitCode == 0, push.Output);
+        }
+
+        Assert.Equal(0, (await Docker("rmi", "-f", imageId)).ExitCode);
+        var pull = await Docker("pull", $"{host}/team/docker:v1");
+        Assert.True(pull.ExitCode == 0, pull.Output);
+        Assert.Equal(imageId, (await Docker("image", "inspect", "--format", "{{.Id}}", $"{host}/team/docker:v1")).Output.Trim());
+
+        // bob may pull team/* but not push there.
+        Assert.Equal(0, (await Docker("logout", host)).ExitCode);
+        Assert.DoesNotContain(host, Config());
+        Assert.Equal(0, (await Docker("login", "-u", "bob", "-p", "bob-pass", host)).ExitCode);
+        Assert.Equal(0, (await Docker("rmi", "-f", imageId)).ExitCode);
+        var bobPull = await Docker("pull", $"{host}/team/docker:v1");
+        Assert.True(bobPull.ExitCode == 0, bobPull.Output);
+        Assert.Equal(0, (await Docker("tag", $"{host}/team/docker:v1", $"{host}/team/bob:v1")).ExitCode);
+        var bobPush = await Docker("push", $"{host}/team/bob:v1");
+        Assert.NotEqual(0, bobPush.ExitCode);
+        Assert.Matches("(?i)denied|unauthorized", bobPush.Output);
+
+        // Logged out: the public image pulls anonymously; the private one does not, and nothing is pushed.
+        Assert.Equal(0, (await Docker("logout", host)).ExitCode);
+        Assert.Equal(0, (await Docker("rmi", "-f", imageId)).ExitCode);
+        var anonymousPublic = await Docker("pull", $"{host}/public/docker:v1");
+        Assert.True(anonymousPublic.ExitCode == 0, anonymousPublic.Output);
+        var anonymousPrivate = await Docker("pull", $"{host}/team/docker:v1");
+        Assert.NotEqual(0, anonymousPrivate.ExitCode);
+        Assert.Matches("(?i)denied|unauthorized|not found", anonymousPrivate.Output);
+        Assert.Equal(0, (await Docker("tag", $"{host}/public/docker:v1", $"{host}/public/anonymous:v1")).ExitCode);
+        var anonymousPush = await Docker("push", $"{host}/public/anonymous:v1");
+        Assert.NotEqual(0, anonymousPush.ExitCode);
+        Assert.Matches("(?i)denied|unauthorized", anonymousPush.Output);
+
+        Assert.DoesNotContain("alice-pass", server.Output);
+        Assert.DoesNotContain("wrong-password", server.Output);
+        Assert.Contains("security: failed login for alice", server.Output);
     }
 
     [Fact]

@@ -134,14 +134,16 @@ public sealed class PrivateContainerd : IAsyncDisposable
         _process.Dispose();
     }
 
-    private sealed class SilentLog : ITestOutputHelper
-    {
-        public void WriteLine(string message)
-        {
-        }
+}
 
-        public void WriteLine(string format, params object[] args)
-        {
-        }
+/// <summary>A test log that keeps nothing, for polling commands.</summary>
+internal sealed class SilentLog : ITestOutputHelper
+{
+    public void WriteLine(string message)
+    {
+    }
+
+    public void WriteLine(string format, params object[] args)
+    {
     }
 }
