@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Orleans.Runtime;
 using Orleans.Serialization.Serializers;
 using Orleans.Storage;
+using OrleansRegistry.Storage.FileSystem;
 
 namespace OrleansRegistry.Grains.Persistence;
 
@@ -165,7 +166,7 @@ public sealed class FileGrainStorage : IGrainStorage, ILifecycleParticipant<ISil
             // too, even if making the rename durable below fails (a retry then succeeds).
             grainState.ETag = newETag;
             grainState.RecordExists = true;
-            DirectorySync.Fsync(directory);
+            DirectorySync.Flush(directory);
         }
         finally
         {
@@ -197,7 +198,7 @@ public sealed class FileGrainStorage : IGrainStorage, ILifecycleParticipant<ISil
             if (storedETag is not null)
             {
                 File.Delete(path);
-                DirectorySync.Fsync(Path.GetDirectoryName(path)!);
+                DirectorySync.Flush(Path.GetDirectoryName(path)!);
             }
         }
         finally
@@ -257,7 +258,7 @@ public sealed class FileGrainStorage : IGrainStorage, ILifecycleParticipant<ISil
         {
             if (Path.GetDirectoryName(created) is { } parent)
             {
-                DirectorySync.Fsync(parent);
+                DirectorySync.Flush(parent);
             }
         }
     }

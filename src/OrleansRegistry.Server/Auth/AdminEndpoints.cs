@@ -12,7 +12,7 @@ namespace OrleansRegistry.Server.Auth;
 /// call it, with HTTP basic credentials or a bearer token of this registry. Errors use the OCI error body.
 /// </summary>
 public sealed partial class AdminEndpoints(
-    AuthDirectory directory, CredentialVerifier credentials, TokenService tokens, AuthSettings settings,
+    AuthDirectory directory, AdminAuthenticator admins, CredentialVerifier credentials, AuthSettings settings,
     TimeProvider clock, ILogger<AdminEndpoints> logger)
 {
     public const string Prefix = "/api/v1";
@@ -53,41 +53,17 @@ public sealed partial class AdminEndpoints(
 
     private async Task<AccessPolicy> RequireAdminAsync(HttpContext context)
     {
-        var policy = await directory.GetPolicyAsync();
-        string? subject = null;
-        var header = context.Request.Headers.Authorization.ToString();
-        if (TokenEndpoint.TryReadBasic(context.Request, out var name, out var password))
+        var check = await admins.CheckAsync(context, "admin API", acceptBearer: true);
+        switch (check.Decision)
         {
-            subject = credentials.Verify(policy, name, password)?.Subject;
-            if (subject is null)
-            {
-                logger.LogWarning(new EventId(4001, "SecurityLoginFailed"), "security: failed admin API login for {User} from {Address}",
-                    name.Length > 64 ? name[..64] : name, context.Connection.RemoteIpAddress);
-            }
+            case AdminDecision.Unauthenticated:
+                context.Response.Headers[HeaderNames.WWWAuthenticate] = $"Basic realm=\"{settings.Options.Service} admin\"";
+                throw new OciException(OciErrorCode.Unauthorized, "admin credentials required", statusCode: StatusCodes.Status401Unauthorized);
+            case AdminDecision.NotAdmin:
+                throw new OciException(OciErrorCode.Denied, "only registry admins may use the admin API", statusCode: StatusCodes.Status403Forbidden);
+            default:
+                return check.Policy;
         }
-        else if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-        {
-            var validation = await tokens.ValidateAsync(header["Bearer ".Length..].Trim());
-            if (validation.Claims is { IsRefresh: false } claims && claims.Issuer == settings.Options.Issuer)
-            {
-                subject = claims.Subject;
-            }
-        }
-
-        if (subject is null)
-        {
-            context.Response.Headers[HeaderNames.WWWAuthenticate] = $"Basic realm=\"{settings.Options.Service} admin\"";
-            throw new OciException(OciErrorCode.Unauthorized, "admin credentials required", statusCode: StatusCodes.Status401Unauthorized);
-        }
-
-        if (!policy.IsAdmin(subject))
-        {
-            logger.LogWarning(new EventId(4003, "SecurityAdminDenied"), "security: {User} is not an admin and was denied {Method} {Path}",
-                subject, context.Request.Method, context.Request.Path);
-            throw new OciException(OciErrorCode.Denied, "only registry admins may use the admin API", statusCode: StatusCodes.Status403Forbidden);
-        }
-
-        return policy;
     }
 
     private static Task<IResult> ListUsersAsync(HttpContext context, AccessPolicy policy) =>

@@ -1,3 +1,4 @@
+using OrleansRegistry.Server.RateLimiting;
 
 namespace OrleansRegistry.Server.Auth;
 
@@ -46,7 +47,9 @@ public static class AuthSetup
         var keys = SigningKeys.Load(options, dataPath);
         services.AddSingleton(keys);
         services.AddSingleton<TokenService>();
+        services.AddSingleton<IRateLimitIdentity, TokenRateLimitIdentity>();
         services.AddSingleton<TokenEndpoint>();
+        services.AddSingleton<AdminAuthenticator>();
         services.AddSingleton<AdminEndpoints>();
         services.AddHostedService(sp => new AuthConfigurationApplier(
             file, keys, sp.GetRequiredService<AuthDirectory>(), sp.GetRequiredService<CredentialVerifier>(),

@@ -56,13 +56,12 @@ public sealed class RegistryAccess(AuthSettings settings, AuthDirectory director
 
         var required = Required(kind, method, name);
         var scope = required?.Scope;
-        var header = context.Request.Headers.Authorization.ToString();
-        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        if (!AuthorizationHeader.TryReadBearer(context.Request, out var token))
         {
             throw Unauthorized(context, scope, null, OciErrorCode.Unauthorized, "authentication required");
         }
 
-        var validation = await tokens!.ValidateAsync(header["Bearer ".Length..].Trim());
+        var validation = await tokens!.ValidateAsync(token);
         if (validation.Claims is not { IsRefresh: false } claims)
         {
             throw Unauthorized(context, scope, Challenge.InvalidToken, OciErrorCode.Unauthorized, validation.Error ?? "a refresh token is not an access token");

@@ -1,7 +1,6 @@
+using OrleansRegistry.Server.Http;
 using OrleansRegistry.Server.RateLimiting;
 using OrleansRegistry.Server.Telemetry;
-using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
 using Microsoft.Net.Http.Headers;
 
@@ -31,7 +30,7 @@ public sealed class TokenEndpoint(
 
         var policy = await directory.GetPolicyAsync();
         Authenticated? caller = null;
-        if (TryReadBasic(context.Request, out var name, out var password))
+        if (AuthorizationHeader.TryReadBasic(context.Request, out var name, out var password))
         {
             if (await LoginBlockedAsync(context))
             {
@@ -145,7 +144,7 @@ public sealed class TokenEndpoint(
     /// </summary>
     private Authenticated? VerifyLimited(HttpContext context, AccessPolicy policy, string name, string password, out RateLimitRejection? throttled)
     {
-        var address = RateLimitMiddleware.ClientAddress(context);
+        var address = ClientAddress.Of(context);
         RateLimitRejection? rejection = null;
         var caller = credentials.Verify(policy, name, password,
             () => (rejection = limiter.TryAcquire(RateLimitKind.TokenRequest, address)) is null, out var refused);
@@ -159,7 +158,7 @@ public sealed class TokenEndpoint(
     private void LoginFailed(HttpContext context, string name, string form)
     {
         metrics.AuthFailure("bad_credentials");
-        var address = RateLimitMiddleware.ClientAddress(context);
+        var address = ClientAddress.Of(context);
         logger.LogWarning(new EventId(4001, "SecurityLoginFailed"),
             "security: failed login for {User} from {Address} ({Form})",
             Sanitize(name), address, form);
@@ -174,7 +173,7 @@ public sealed class TokenEndpoint(
     /// <summary>Answers 429 when the client address used up its failed logins (before any password is checked).</summary>
     private async ValueTask<bool> LoginBlockedAsync(HttpContext context)
     {
-        if (limiter.LoginBlocked(RateLimitMiddleware.ClientAddress(context)) is not { } rejection)
+        if (limiter.LoginBlocked(ClientAddress.Of(context)) is not { } rejection)
         {
             return false;
         }
@@ -187,37 +186,6 @@ public sealed class TokenEndpoint(
     {
         var clean = new string([.. value.Take(64).Select(c => char.IsControl(c) ? '?' : c)]);
         return clean.Length == 0 ? "(none)" : clean;
-    }
-
-    internal static bool TryReadBasic(HttpRequest request, out string name, out string password)
-    {
-        name = password = "";
-        var header = request.Headers.Authorization.ToString();
-        if (!AuthenticationHeaderValue.TryParse(header, out var value)
-            || !string.Equals(value.Scheme, "Basic", StringComparison.OrdinalIgnoreCase)
-            || value.Parameter is null)
-        {
-            return false;
-        }
-
-        string decoded;
-        try
-        {
-            decoded = Encoding.UTF8.GetString(Convert.FromBase64String(value.Parameter));
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
-
-        var colon = decoded.IndexOf(':');
-        if (colon < 0)
-        {
-            return false;
-        }
-
-        (name, password) = (decoded[..colon], decoded[(colon + 1)..]);
-        return true;
     }
 
     private static async Task WriteTokenAsync(HttpContext context, IssuedToken issued, string? refresh, bool includeScope)

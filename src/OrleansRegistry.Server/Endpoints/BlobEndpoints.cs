@@ -40,7 +40,7 @@ public sealed class BlobEndpoints(
         var response = request.Response;
         var headers = response.Headers;
         headers[RegistryHeaders.ContentDigest] = digest.ToString();
-        if (IfNoneMatch(request, digest))
+        if (IfNoneMatch.Matches(request.Request, $"\"{digest}\""))
         {
             SetContentHeaders(response, digest);
             response.StatusCode = StatusCodes.Status304NotModified;
@@ -157,12 +157,6 @@ public sealed class BlobEndpoints(
         await grains.GetGrain<IBlobGrain>(digest.ToString()).RemoveRepository(request.Name);
         request.Response.StatusCode = StatusCodes.Status202Accepted;
         request.Response.ContentLength = 0;
-    }
-
-    private static bool IfNoneMatch(RegistryRequest request, Digest digest)
-    {
-        var value = request.Request.Headers.IfNoneMatch.ToString();
-        return value.Length > 0 && (value.Contains($"\"{digest}\"", StringComparison.Ordinal) || value.Trim() == "*");
     }
 
     internal static Digest ParseDigest(string value) =>

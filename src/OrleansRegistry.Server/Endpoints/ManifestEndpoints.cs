@@ -51,8 +51,7 @@ public sealed class ManifestEndpoints(ManifestService manifests, IOptions<Regist
         response.ContentLength = record.Size;
         response.Headers[RegistryHeaders.ContentDigest] = record.Digest;
         response.Headers.ETag = etag;
-        var ifNoneMatch = request.Request.Headers.IfNoneMatch;
-        if (ifNoneMatch.Count > 0 && ifNoneMatch.ToString().Contains(etag, StringComparison.Ordinal))
+        if (IfNoneMatch.Matches(request.Request, etag))
         {
             response.StatusCode = StatusCodes.Status304NotModified;
             response.ContentLength = null;

@@ -3,25 +3,38 @@ using System.Runtime.InteropServices;
 namespace OrleansRegistry.Storage.FileSystem;
 
 /// <summary>
-/// Flushes a directory's entries to disk, so a file created or renamed into it survives a crash.
-/// .NET cannot open a directory as a file on Unix (File.OpenHandle refuses it), so this calls libc.
+/// Flushes a directory's entries to disk, so a file created, renamed or deleted in it survives a
+/// crash. The one copy for blob storage and the file grain storage.
 /// </summary>
-internal static partial class DirectorySync
+/// <remarks>
+/// .NET cannot open a directory as a file on Unix (File.OpenHandle refuses it), so this calls libc
+/// <c>open(path, O_RDONLY)</c> / <c>fsync</c> / <c>close</c>, retrying both on EINTR. <c>O_DIRECTORY</c>
+/// is left out: its value differs between architectures, and every path given here is a directory
+/// the caller just wrote to. Windows has no directory fsync; NTFS journals its metadata.
+/// </remarks>
+public static partial class DirectorySync
 {
-    // O_RDONLY is 0 everywhere; O_DIRECTORY is left out because its value differs between
-    // architectures and every path given here is a directory this store created.
     private const int ReadOnly = 0;
+    private const int Eintr = 4;
     private const int Einval = 22;
+    private const int EnotsupLinux = 95;
+    private const int EnotsupDarwin = 45;
 
+    /// <exception cref="IOException">The directory cannot be opened, or fsync fails (errno in HResult).</exception>
     public static void Flush(string directoryPath)
     {
-        // Windows has no directory fsync; NTFS journals its metadata.
         if (OperatingSystem.IsWindows())
         {
             return;
         }
 
-        var fd = Open(directoryPath, ReadOnly);
+        int fd;
+        do
+        {
+            fd = Open(directoryPath, ReadOnly);
+        }
+        while (fd < 0 && Marshal.GetLastPInvokeError() == Eintr);
+
         if (fd < 0)
         {
             throw ErrorFor("open", directoryPath);
@@ -29,14 +42,22 @@ internal static partial class DirectorySync
 
         try
         {
-            // EINVAL: the filesystem cannot sync directories; nothing more can be done there.
-            if (FSync(fd) != 0 && Marshal.GetLastPInvokeError() != Einval)
+            int result;
+            do
+            {
+                result = FSync(fd);
+            }
+            while (result < 0 && Marshal.GetLastPInvokeError() == Eintr);
+
+            // Some filesystems (certain FUSE or network mounts) cannot sync a directory; nothing more can be done there.
+            if (result < 0 && Marshal.GetLastPInvokeError() is not (Einval or EnotsupLinux or EnotsupDarwin))
             {
                 throw ErrorFor("fsync", directoryPath);
             }
         }
         finally
         {
+            // close is not retried on EINTR: on Linux the descriptor is released regardless.
             _ = Close(fd);
         }
     }

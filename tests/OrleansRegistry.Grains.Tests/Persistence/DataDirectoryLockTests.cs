@@ -95,17 +95,6 @@ public sealed class DataDirectoryLockTests : IDisposable
         Assert.Equal(0, Run(Flock, "--nonblock", "--exclusive", lockFile, "true").ExitCode);
     }
 
-    [Fact]
-    public void DirectorySync_fsyncs_existing_directories_and_reports_missing_ones()
-    {
-        DirectorySync.Fsync(_root.Path);
-
-        if (!OperatingSystem.IsWindows())
-        {
-            Assert.ThrowsAny<IOException>(() => DirectorySync.Fsync(Path.Combine(_root.Path, "missing")));
-        }
-    }
-
     private static (int ExitCode, string Output) Run(string fileName, params string[] arguments)
     {
         var startInfo = new ProcessStartInfo(fileName) { RedirectStandardOutput = true, UseShellExecute = false };
