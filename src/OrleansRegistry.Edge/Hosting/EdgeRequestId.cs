@@ -1,4 +1,4 @@
-using OrleansRegistry.Core.Http;
+using OrleansRegistry.Hosting.RequestIds;
 
 namespace OrleansRegistry.Edge.Hosting;
 

@@ -1,4 +1,4 @@
-using OrleansRegistry.Grains.Cluster;
+using OrleansRegistry.Contracts.Cluster;
 using Yarp.ReverseProxy.Model;
 
 namespace OrleansRegistry.Edge.Routing;

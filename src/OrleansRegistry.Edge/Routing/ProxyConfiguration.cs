@@ -1,5 +1,5 @@
 using OrleansRegistry.Edge.Hosting;
-using OrleansRegistry.Grains.Cluster;
+using OrleansRegistry.Contracts.Cluster;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Health;

@@ -1,6 +1,7 @@
+using OrleansRegistry.Contracts;
 using Microsoft.Extensions.Options;
 using OrleansRegistry.Edge.Hosting;
-using OrleansRegistry.Grains.Cluster;
+using OrleansRegistry.Contracts.Cluster;
 using Yarp.ReverseProxy.Configuration;
 
 namespace OrleansRegistry.Edge.Routing;
@@ -45,7 +46,7 @@ public sealed class SiloDestinations(
     {
         var hosts = await cluster.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true);
         var live = hosts.Keys.Select(s => s.ToParsableString()).ToHashSet(StringComparer.Ordinal);
-        var directory = cluster.GetGrain<ISiloDirectoryGrain>(SiloDirectoryGrain.Key);
+        var directory = cluster.GetGrain<ISiloDirectoryGrain>(GrainKeys.SiloDirectory);
         var published = await directory.GetAll();
         var routed = published.Where(p => live.Contains(p.Key)).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
         if (published.Count > routed.Count)

@@ -1,3 +1,4 @@
+using OrleansRegistry.Contracts.Auth;
 using OrleansRegistry.Grains.State;
 
 namespace OrleansRegistry.Grains.Auth;
@@ -7,7 +8,6 @@ public sealed class AuthDirectoryGrain(
     : Grain, IAuthDirectoryGrain
 {
     /// <summary>The key of the one directory grain.</summary>
-    public const string Key = "directory";
 
     private AuthSnapshot? _snapshot;
 

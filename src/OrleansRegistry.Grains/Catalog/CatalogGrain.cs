@@ -1,6 +1,8 @@
+using OrleansRegistry.Contracts.Catalog;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Storage;
 using OrleansRegistry.Grains.Repositories;
+using OrleansRegistry.Contracts.Repositories;
 using OrleansRegistry.Grains.State;
 
 namespace OrleansRegistry.Grains.Catalog;
@@ -8,7 +10,6 @@ namespace OrleansRegistry.Grains.Catalog;
 public sealed class CatalogGrain : Grain, ICatalogGrain
 {
     /// <summary>The key of the one catalog grain.</summary>
-    public const string Key = "catalog";
 
     private const int Buckets = 256;
     private BucketedMap<DateTimeOffset> _repositories = null!;

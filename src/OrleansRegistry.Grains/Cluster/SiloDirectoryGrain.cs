@@ -1,3 +1,4 @@
+using OrleansRegistry.Contracts.Cluster;
 namespace OrleansRegistry.Grains.Cluster;
 
 public sealed class SiloDirectoryGrain(
@@ -5,7 +6,6 @@ public sealed class SiloDirectoryGrain(
     : Grain, ISiloDirectoryGrain
 {
     /// <summary>The key of the one directory grain.</summary>
-    public const string Key = "silos";
 
     public async Task Register(string silo, string url)
     {

@@ -1,3 +1,4 @@
+using OrleansRegistry.Contracts.Health;
 using Orleans.Placement;
 
 namespace OrleansRegistry.Grains.Health;

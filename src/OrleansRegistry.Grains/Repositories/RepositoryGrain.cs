@@ -1,6 +1,9 @@
+using OrleansRegistry.Contracts.Repositories;
+using OrleansRegistry.Contracts;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Storage;
 using OrleansRegistry.Grains.Catalog;
+using OrleansRegistry.Contracts.Catalog;
 using OrleansRegistry.Grains.State;
 
 namespace OrleansRegistry.Grains.Repositories;
@@ -217,7 +220,7 @@ public sealed class RepositoryGrain : Grain, IRepositoryGrain
             return;
         }
 
-        await GrainFactory.GetGrain<ICatalogGrain>(CatalogGrain.Key).Add(Name);
+        await GrainFactory.GetGrain<ICatalogGrain>(GrainKeys.Catalog).Add(Name);
         _meta.State.CreatedAt = DateTimeOffset.UtcNow;
         _meta.State.InCatalog = true;
         try

@@ -1,3 +1,4 @@
+using OrleansRegistry.Contracts.Repositories;
 namespace OrleansRegistry.Grains.Repositories;
 
 /// <summary>

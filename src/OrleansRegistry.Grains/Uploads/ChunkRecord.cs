@@ -1,3 +1,4 @@
+using OrleansRegistry.Contracts.Uploads;
 using System.Text;
 
 namespace OrleansRegistry.Grains.Uploads;

@@ -1,4 +1,5 @@
 using OrleansRegistry.Grains.Auth;
+using OrleansRegistry.Contracts.Auth;
 
 namespace OrleansRegistry.Server.Auth;
 

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Microsoft.Net.Http.Headers;
 using OrleansRegistry.Core.Errors;
 using OrleansRegistry.Grains.Auth;
+using OrleansRegistry.Contracts.Auth;
 
 namespace OrleansRegistry.Server.Auth;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using OrleansRegistry.Grains.Auth;
+using OrleansRegistry.Contracts.Auth;
 
 namespace OrleansRegistry.Server.Auth;
 

@@ -1,4 +1,6 @@
+using OrleansRegistry.Contracts;
 using OrleansRegistry.Grains.Auth;
+using OrleansRegistry.Contracts.Auth;
 
 namespace OrleansRegistry.Server.Auth;
 
@@ -11,7 +13,7 @@ public sealed class AuthDirectory(IGrainFactory grains)
 {
     private AccessPolicy? _policy;
 
-    public IAuthDirectoryGrain Grain => grains.GetGrain<IAuthDirectoryGrain>(AuthDirectoryGrain.Key);
+    public IAuthDirectoryGrain Grain => grains.GetGrain<IAuthDirectoryGrain>(GrainKeys.AuthDirectory);
 
     public async Task<AccessPolicy> GetPolicyAsync()
     {

@@ -1,4 +1,5 @@
 using OrleansRegistry.Grains.Repositories;
+using OrleansRegistry.Contracts.Repositories;
 
 namespace OrleansRegistry.Server.Auth;
 

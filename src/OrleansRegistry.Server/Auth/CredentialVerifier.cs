@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using OrleansRegistry.Grains.Auth;
+using OrleansRegistry.Contracts.Auth;
 
 namespace OrleansRegistry.Server.Auth;
 

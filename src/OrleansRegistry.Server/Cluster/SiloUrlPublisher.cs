@@ -1,7 +1,9 @@
+using OrleansRegistry.Contracts;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
 using OrleansRegistry.Grains.Cluster;
+using OrleansRegistry.Contracts.Cluster;
 using OrleansRegistry.Server.Hosting;
 
 namespace OrleansRegistry.Server.Cluster;
@@ -29,7 +31,7 @@ public sealed class SiloUrlPublisher(
 
         var url = PublicUrl();
         var key = silo.SiloAddress.ToParsableString();
-        var directory = grains.GetGrain<ISiloDirectoryGrain>(SiloDirectoryGrain.Key);
+        var directory = grains.GetGrain<ISiloDirectoryGrain>(GrainKeys.SiloDirectory);
         lifetime.ApplicationStopping.Register(() => Withdraw(directory, key));
         logger.LogInformation("publishing this silo's HTTP URL {Url}", url);
         while (!stoppingToken.IsCancellationRequested)

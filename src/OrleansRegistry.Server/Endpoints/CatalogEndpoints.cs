@@ -1,4 +1,6 @@
+using OrleansRegistry.Contracts;
 using OrleansRegistry.Grains.Catalog;
+using OrleansRegistry.Contracts.Catalog;
 using OrleansRegistry.Server.Auth;
 using OrleansRegistry.Server.Routing;
 
@@ -10,7 +12,7 @@ public sealed class CatalogEndpoints(IGrainFactory grains, RegistryAccess access
     public async Task HandleAsync(RegistryRequest request)
     {
         var (last, limit) = Pagination.Read(request);
-        var catalog = grains.GetGrain<ICatalogGrain>(CatalogGrain.Key);
+        var catalog = grains.GetGrain<ICatalogGrain>(GrainKeys.Catalog);
         // With auth on, only what the caller may pull is listed.
         var page = access.Enabled
             ? await CatalogFilter.ListAsync(catalog.List, await access.PullFilterAsync(request.Context), last, limit)

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using OrleansRegistry.Core.Errors;
 using OrleansRegistry.Grains.Repositories;
+using OrleansRegistry.Contracts.Repositories;
 using OrleansRegistry.Server.Routing;
 
 namespace OrleansRegistry.Server.Endpoints;

@@ -3,6 +3,7 @@ using OrleansRegistry.Core.Media;
 using OrleansRegistry.Core.Manifests;
 using OrleansRegistry.Core.Referrers;
 using OrleansRegistry.Grains.Repositories;
+using OrleansRegistry.Contracts.Repositories;
 using OrleansRegistry.Server.Http;
 using OrleansRegistry.Server.Routing;
 

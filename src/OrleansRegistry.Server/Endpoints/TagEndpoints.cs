@@ -1,5 +1,6 @@
 using OrleansRegistry.Core.Errors;
 using OrleansRegistry.Grains.Repositories;
+using OrleansRegistry.Contracts.Repositories;
 using OrleansRegistry.Server.Routing;
 
 namespace OrleansRegistry.Server.Endpoints;

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Orleans.Runtime;
 using OrleansRegistry.Core.Digests;
 using OrleansRegistry.Grains.Health;
+using OrleansRegistry.Contracts.Health;
 using OrleansRegistry.Storage;
 
 namespace OrleansRegistry.Server.Health;

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using OrleansRegistry.Grains.Uploads;
+using OrleansRegistry.Contracts.Uploads;
 using OrleansRegistry.Server.Hosting;
 using OrleansRegistry.Server.Telemetry;
 using OrleansRegistry.Storage;

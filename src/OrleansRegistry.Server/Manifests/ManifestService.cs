@@ -5,6 +5,7 @@ using OrleansRegistry.Core.Manifests;
 using OrleansRegistry.Core.Media;
 using OrleansRegistry.Core.References;
 using OrleansRegistry.Grains.Repositories;
+using OrleansRegistry.Contracts.Repositories;
 using OrleansRegistry.Server.Hosting;
 using OrleansRegistry.Server.Telemetry;
 using OrleansRegistry.Storage;

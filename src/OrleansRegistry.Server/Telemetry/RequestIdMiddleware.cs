@@ -1,3 +1,4 @@
+using OrleansRegistry.Hosting.RequestIds;
 using System.Diagnostics;
 using OrleansRegistry.Core.Http;
 

@@ -1,4 +1,5 @@
 using OrleansRegistry.Grains.Uploads;
+using OrleansRegistry.Contracts.Uploads;
 
 namespace OrleansRegistry.Server.Uploads;
 

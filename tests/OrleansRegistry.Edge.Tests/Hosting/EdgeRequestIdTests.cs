@@ -1,7 +1,7 @@
+using OrleansRegistry.Hosting.RequestIds;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging.Abstractions;
-using OrleansRegistry.Core.Http;
 using OrleansRegistry.Edge.Hosting;
 
 namespace OrleansRegistry.Edge.Tests.Hosting;

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using OrleansRegistry.Edge.Hosting;
 using OrleansRegistry.Edge.Routing;
-using OrleansRegistry.Grains.Cluster;
+using OrleansRegistry.Contracts.Cluster;
 using Yarp.ReverseProxy.Model;
 
 namespace OrleansRegistry.Edge.Tests.Routing;

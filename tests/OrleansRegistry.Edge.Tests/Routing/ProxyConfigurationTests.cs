@@ -1,6 +1,6 @@
 using OrleansRegistry.Edge.Hosting;
 using OrleansRegistry.Edge.Routing;
-using OrleansRegistry.Grains.Cluster;
+using OrleansRegistry.Contracts.Cluster;
 using Yarp.ReverseProxy.Health;
 
 namespace OrleansRegistry.Edge.Tests.Routing;

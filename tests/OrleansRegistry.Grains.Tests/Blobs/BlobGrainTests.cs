@@ -1,4 +1,5 @@
 using OrleansRegistry.Grains.Blobs;
+using OrleansRegistry.Contracts.Blobs;
 using OrleansRegistry.Grains.Tests.Fixtures;
 using Xunit;
 

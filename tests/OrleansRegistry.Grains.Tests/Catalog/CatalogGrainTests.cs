@@ -1,5 +1,8 @@
+using OrleansRegistry.Contracts;
 using OrleansRegistry.Grains.Catalog;
+using OrleansRegistry.Contracts.Catalog;
 using OrleansRegistry.Grains.Repositories;
+using OrleansRegistry.Contracts.Repositories;
 using OrleansRegistry.Grains.Tests.Fixtures;
 using Xunit;
 
@@ -57,7 +60,7 @@ public sealed class CatalogGrainTests(RegistryClusterFixture fixture) : IClassFi
     [Fact]
     public async Task The_registry_catalog_learns_of_repositories_from_their_first_write_only_once()
     {
-        var catalog = Registry.Client.GetGrain<ICatalogGrain>(CatalogGrain.Key);
+        var catalog = Registry.Client.GetGrain<ICatalogGrain>(GrainKeys.Catalog);
         var prefix = $"cat-{Guid.NewGuid():N}";
         var names = new[] { $"{prefix}/b", $"{prefix}/A", $"{prefix}/c" };
         foreach (var name in names)

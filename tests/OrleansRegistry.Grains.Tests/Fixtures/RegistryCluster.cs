@@ -7,6 +7,7 @@ using Orleans.TestingHost;
 using OrleansRegistry.Grains.Persistence;
 using OrleansRegistry.Grains.Tests.Persistence;
 using OrleansRegistry.Grains.Uploads;
+using OrleansRegistry.Contracts.Uploads;
 using OrleansRegistry.Storage;
 using OrleansRegistry.Storage.FileSystem;
 using Xunit;

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using OrleansRegistry.Grains.Repositories;
+using OrleansRegistry.Contracts.Repositories;
 
 namespace OrleansRegistry.Grains.Tests.Fixtures;
 

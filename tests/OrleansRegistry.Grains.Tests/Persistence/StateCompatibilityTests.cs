@@ -4,11 +4,16 @@ using Microsoft.Extensions.DependencyInjection;
 using Orleans.Serialization;
 using Orleans.Storage;
 using OrleansRegistry.Grains.Auth;
+using OrleansRegistry.Contracts.Auth;
 using OrleansRegistry.Grains.Blobs;
+using OrleansRegistry.Contracts.Blobs;
 using OrleansRegistry.Grains.Cluster;
+using OrleansRegistry.Contracts.Cluster;
 using OrleansRegistry.Grains.Repositories;
+using OrleansRegistry.Contracts.Repositories;
 using OrleansRegistry.Grains.State;
 using OrleansRegistry.Grains.Uploads;
+using OrleansRegistry.Contracts.Uploads;
 
 namespace OrleansRegistry.Grains.Tests.Persistence;
 

@@ -1,5 +1,8 @@
+using OrleansRegistry.Contracts;
 using OrleansRegistry.Grains.Catalog;
+using OrleansRegistry.Contracts.Catalog;
 using OrleansRegistry.Grains.Repositories;
+using OrleansRegistry.Contracts.Repositories;
 using OrleansRegistry.Grains.Tests.Fixtures;
 using Xunit;
 using static OrleansRegistry.Grains.Tests.Fixtures.TestData;
@@ -127,7 +130,7 @@ public sealed class RepositoryGrainTests(RegistryClusterFixture fixture) : IClas
 
         Assert.Equal(PutManifestStatus.BlobUnknown, result.Status);
         Assert.False(await repository.Exists());
-        var catalog = await Client.GetGrain<ICatalogGrain>(CatalogGrain.Key).List(null, 10_000);
+        var catalog = await Client.GetGrain<ICatalogGrain>(GrainKeys.Catalog).List(null, 10_000);
         Assert.DoesNotContain(name, catalog.Tags);
     }
 
@@ -314,7 +317,7 @@ public sealed class RepositoryGrainTests(RegistryClusterFixture fixture) : IClas
     [Fact]
     public async Task The_catalog_lists_a_repository_after_its_first_write()
     {
-        var catalog = Client.GetGrain<ICatalogGrain>(CatalogGrain.Key);
+        var catalog = Client.GetGrain<ICatalogGrain>(GrainKeys.Catalog);
         var byBlob = NewRepository(out var byBlobName);
         var byManifest = NewRepository(out var byManifestName);
         Assert.DoesNotContain(byBlobName, (await catalog.List(null, 10_000)).Tags);

@@ -1,7 +1,10 @@
 using OrleansRegistry.Grains.Blobs;
+using OrleansRegistry.Contracts.Blobs;
 using OrleansRegistry.Grains.Repositories;
+using OrleansRegistry.Contracts.Repositories;
 using OrleansRegistry.Grains.Tests.Fixtures;
 using OrleansRegistry.Grains.Uploads;
+using OrleansRegistry.Contracts.Uploads;
 using Xunit;
 using static OrleansRegistry.Grains.Tests.Fixtures.TestData;
 

@@ -1,8 +1,13 @@
+using OrleansRegistry.Contracts;
 using OrleansRegistry.Grains.Blobs;
+using OrleansRegistry.Contracts.Blobs;
 using OrleansRegistry.Grains.Catalog;
+using OrleansRegistry.Contracts.Catalog;
 using OrleansRegistry.Grains.Repositories;
+using OrleansRegistry.Contracts.Repositories;
 using OrleansRegistry.Grains.Tests.Fixtures;
 using OrleansRegistry.Grains.Uploads;
+using OrleansRegistry.Contracts.Uploads;
 using Xunit;
 using static OrleansRegistry.Grains.Tests.Fixtures.TestData;
 
@@ -112,7 +117,7 @@ public sealed class RegistryPersistenceTests(RegistryClusterFixture fixture) : I
         public IEnumerable<IAddressable> Grains(IGrainFactory grains) =>
         [
             grains.GetGrain<IRepositoryGrain>(Repository),
-            grains.GetGrain<ICatalogGrain>(CatalogGrain.Key),
+            grains.GetGrain<ICatalogGrain>(GrainKeys.Catalog),
             grains.GetGrain<IUploadSessionGrain>(UploadInProgress),
             grains.GetGrain<IUploadSessionGrain>(UploadCompleted),
             grains.GetGrain<IUploadSessionGrain>(UploadCancelled),
@@ -143,7 +148,7 @@ public sealed class RegistryPersistenceTests(RegistryClusterFixture fixture) : I
             Assert.Equal(Signature.Digest, referrer.Digest);
             Assert.Equal("application/vnd.example.sig", referrer.ArtifactType);
 
-            Assert.Contains(Repository, (await grains.GetGrain<ICatalogGrain>(CatalogGrain.Key).List(null, 10_000)).Tags);
+            Assert.Contains(Repository, (await grains.GetGrain<ICatalogGrain>(GrainKeys.Catalog).List(null, 10_000)).Tags);
 
             var inProgress = await grains.GetGrain<IUploadSessionGrain>(UploadInProgress).GetStatus(Repository);
             Assert.NotNull(inProgress);

@@ -1,4 +1,5 @@
 using OrleansRegistry.Grains.Uploads;
+using OrleansRegistry.Contracts.Uploads;
 using Xunit;
 
 namespace OrleansRegistry.Grains.Tests.Uploads;

@@ -1,5 +1,6 @@
 using OrleansRegistry.Grains.Tests.Fixtures;
 using OrleansRegistry.Grains.Uploads;
+using OrleansRegistry.Contracts.Uploads;
 using Xunit;
 
 namespace OrleansRegistry.Grains.Tests.Uploads;

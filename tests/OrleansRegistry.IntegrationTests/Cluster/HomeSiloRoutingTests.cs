@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using OrleansRegistry.Grains.Cluster;
+using OrleansRegistry.Contracts.Cluster;
 using OrleansRegistry.IntegrationTests.Infrastructure;
 
 namespace OrleansRegistry.IntegrationTests.Cluster;

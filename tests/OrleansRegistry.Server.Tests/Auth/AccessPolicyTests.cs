@@ -1,4 +1,5 @@
 using OrleansRegistry.Grains.Auth;
+using OrleansRegistry.Contracts.Auth;
 using OrleansRegistry.Server.Auth;
 
 namespace OrleansRegistry.Server.Tests.Auth;

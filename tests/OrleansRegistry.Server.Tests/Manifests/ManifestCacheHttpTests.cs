@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using OrleansRegistry.Grains.Repositories;
+using OrleansRegistry.Contracts.Repositories;
 using OrleansRegistry.Server.Manifests;
 using OrleansRegistry.Server.Tests.Infrastructure;
 

@@ -1,3 +1,4 @@
+using OrleansRegistry.Hosting.RequestIds;
 using OrleansRegistry.Core.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;

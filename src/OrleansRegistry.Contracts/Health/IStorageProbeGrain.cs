@@ -1,4 +1,4 @@
-namespace OrleansRegistry.Grains.Health;
+namespace OrleansRegistry.Contracts.Health;
 
 /// <summary>
 /// Checks the grain storage provider for the storage health probe of a silo: one grain per silo

@@ -1,9 +1,9 @@
 using Orleans.Concurrency;
 
-namespace OrleansRegistry.Grains.Auth;
+namespace OrleansRegistry.Contracts.Auth;
 
 /// <summary>
-/// Users, robot accounts, namespaces and grants (key: <see cref="AuthDirectoryGrain.Key"/>).
+/// Users, robot accounts, namespaces and grants (key: <see cref="GrainKeys.AuthDirectory"/>).
 /// Small metadata read on every token request: reads are interleaved and return an immutable
 /// snapshot; every write is persisted before it returns.
 /// </summary>

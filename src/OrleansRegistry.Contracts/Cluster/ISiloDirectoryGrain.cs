@@ -1,6 +1,6 @@
 using Orleans.Concurrency;
 
-namespace OrleansRegistry.Grains.Cluster;
+namespace OrleansRegistry.Contracts.Cluster;
 
 /// <summary>
 /// The HTTP base URLs of the gateway silos. Orleans membership knows silo and gateway endpoints,

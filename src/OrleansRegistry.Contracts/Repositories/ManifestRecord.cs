@@ -1,4 +1,4 @@
-namespace OrleansRegistry.Grains.Repositories;
+namespace OrleansRegistry.Contracts.Repositories;
 
 /// <summary>
 /// What a repository knows of one of its manifests. The bytes live in blob storage at
@@ -63,12 +63,4 @@ public sealed record PutManifestResult
 
     /// <summary>Digests that are referenced but not present in the repository.</summary>
     [Id(1)] public string[] Missing { get; init; } = [];
-}
-
-/// <summary>Repository metadata kept in one small record.</summary>
-[GenerateSerializer]
-public sealed class RepositoryMeta
-{
-    [Id(0)] public DateTimeOffset CreatedAt { get; set; }
-    [Id(1)] public bool InCatalog { get; set; }
 }

@@ -1,4 +1,4 @@
-namespace OrleansRegistry.Grains.Auth;
+namespace OrleansRegistry.Contracts.Auth;
 
 /// <summary>What a subject may do in a namespace. Push and delete include pull; admin includes all three.</summary>
 [Flags]
@@ -94,13 +94,4 @@ public sealed record AuthSnapshot
     [Id(1)] public UserRecord[] Users { get; init; } = [];
     [Id(2)] public RobotRecord[] Robots { get; init; } = [];
     [Id(3)] public NamespaceRecord[] Namespaces { get; init; } = [];
-}
-
-[GenerateSerializer]
-public sealed class AuthDirectoryState
-{
-    [Id(0)] public long Version { get; set; }
-    [Id(1)] public Dictionary<string, UserRecord> Users { get; set; } = new(StringComparer.Ordinal);
-    [Id(2)] public Dictionary<string, RobotRecord> Robots { get; set; } = new(StringComparer.Ordinal);
-    [Id(3)] public Dictionary<string, NamespaceRecord> Namespaces { get; set; } = new(StringComparer.Ordinal);
 }

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace OrleansRegistry.Grains.Cluster;
+namespace OrleansRegistry.Contracts.Cluster;
 
 /// <summary>
 /// The short, opaque name of one silo incarnation that upload URLs carry (<c>?home=</c>) so the edge

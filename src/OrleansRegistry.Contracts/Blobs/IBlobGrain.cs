@@ -1,7 +1,7 @@
 using Orleans.CodeGeneration;
 using Orleans.Concurrency;
 
-namespace OrleansRegistry.Grains.Blobs;
+namespace OrleansRegistry.Contracts.Blobs;
 
 /// <summary>
 /// The blob index (key: digest): where the verified bytes of a digest are stored and which
@@ -49,12 +49,4 @@ public sealed record BlobInfo
     /// repository's own link leaves an extra name, which readers check against the repository.
     /// </summary>
     [Id(2)] public string[] Repositories { get; init; } = [];
-}
-
-[GenerateSerializer]
-public sealed class BlobState
-{
-    [Id(0)] public string? Location { get; set; }
-    [Id(1)] public long Size { get; set; }
-    [Id(2)] public HashSet<string> Repositories { get; set; } = new(StringComparer.Ordinal);
 }

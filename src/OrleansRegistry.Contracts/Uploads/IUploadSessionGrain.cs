@@ -1,4 +1,4 @@
-namespace OrleansRegistry.Grains.Uploads;
+namespace OrleansRegistry.Contracts.Uploads;
 
 /// <summary>
 /// One blob upload (key: upload id), placed on the silo that opened it, which the upload's URL
@@ -76,22 +76,4 @@ public sealed record ChunkCommitResult
 {
     [Id(0)] public required ChunkCommitStatus Status { get; init; }
     [Id(1)] public UploadSnapshot? Upload { get; init; }
-}
-
-/// <summary>
-/// The session in grain storage: written when it starts and when it completes. Chunks are recorded
-/// in the upload's journal in the blob store; <see cref="Length"/>, <see cref="Parts"/> and
-/// <see cref="HashState"/> hold the progress the journal continues from (uploads started by
-/// earlier builds recorded every chunk here).
-/// </summary>
-[GenerateSerializer]
-public sealed class UploadSessionState
-{
-    [Id(0)] public string? Repository { get; set; }
-    [Id(1)] public long Length { get; set; }
-    [Id(2)] public List<string> Parts { get; set; } = [];
-    [Id(3)] public byte[] HashState { get; set; } = [];
-    [Id(4)] public string? CompletedDigest { get; set; }
-    [Id(5)] public DateTimeOffset CreatedAt { get; set; }
-    [Id(6)] public DateTimeOffset UpdatedAt { get; set; }
 }

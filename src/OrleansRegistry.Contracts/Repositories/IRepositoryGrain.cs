@@ -1,6 +1,6 @@
 using Orleans.Concurrency;
 
-namespace OrleansRegistry.Grains.Repositories;
+namespace OrleansRegistry.Contracts.Repositories;
 
 /// <summary>
 /// One repository (key: its name). The single writer of its tags, manifests, blob links and

@@ -1,7 +1,7 @@
 using Orleans.Concurrency;
-using OrleansRegistry.Grains.Repositories;
+using OrleansRegistry.Contracts.Repositories;
 
-namespace OrleansRegistry.Grains.Catalog;
+namespace OrleansRegistry.Contracts.Catalog;
 
 /// <summary>The list of repositories for <c>/v2/_catalog</c>, kept as they are created: never a storage walk.</summary>
 [Alias("catalog")]

@@ -1,4 +1,4 @@
-namespace OrleansRegistry.Core.Http;
+namespace OrleansRegistry.Hosting.RequestIds;
 
 /// <summary>The <c>X-Request-Id</c> that follows a request from the edge through the silo.</summary>
 public static class RequestId
