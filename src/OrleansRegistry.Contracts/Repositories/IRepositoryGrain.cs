@@ -17,9 +17,13 @@ public interface IRepositoryGrain : IGrainWithStringKey
     [AlwaysInterleave, Alias("get-blob")]
     Task<BlobLink?> GetBlob(string digest);
 
-    /// <summary>Links a stored, verified blob into this repository. Idempotent.</summary>
+    /// <summary>Links a stored, verified blob into this repository (an upload completed). Idempotent.</summary>
     [Alias("link-blob")]
     Task LinkBlob(string digest, long size, string location);
+
+    /// <summary>As <see cref="LinkBlob"/>, for a blob mounted from another repository (the event says so).</summary>
+    [Alias("mount-blob")]
+    Task MountBlob(string digest, long size, string location);
 
     [Alias("unlink-blob")]
     Task<bool> UnlinkBlob(string digest);

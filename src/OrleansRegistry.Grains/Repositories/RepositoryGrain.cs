@@ -1,9 +1,11 @@
-using OrleansRegistry.Contracts.Repositories;
-using OrleansRegistry.Contracts;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Orleans.Storage;
-using OrleansRegistry.Grains.Catalog;
+using OrleansRegistry.Contracts;
 using OrleansRegistry.Contracts.Catalog;
+using OrleansRegistry.Contracts.Events;
+using OrleansRegistry.Contracts.Repositories;
+using OrleansRegistry.Grains.Events;
 using OrleansRegistry.Grains.State;
 
 namespace OrleansRegistry.Grains.Repositories;
@@ -14,6 +16,9 @@ namespace OrleansRegistry.Grains.Repositories;
 /// referrer entry → manifest record → tag (a dangling referrer entry is filtered on read; a
 /// manifest without a tag is harmless and the client retries); deleting goes the other way:
 /// tags → manifest record → referrer entry.
+/// Every write is recorded with its events (<see cref="RepositoryOutbox"/>): the meta record takes the
+/// events as an intent before the write's own records, so no acknowledged write is without its events,
+/// and an activation drops the intent of a write that a crash cut off before it was stored.
 /// </summary>
 public sealed class RepositoryGrain : Grain, IRepositoryGrain
 {
@@ -24,42 +29,79 @@ public sealed class RepositoryGrain : Grain, IRepositoryGrain
     internal const int ReferrerBuckets = 256;
 
     private readonly IPersistentState<RepositoryMeta> _meta;
+    private readonly EventLogOptions _events;
+    private readonly EventMetrics _metrics;
+    private RepositoryOutbox _outbox = null!;
+    private IGrainTimer _relay = null!;
     private BucketedMap<string> _tags = null!;
     private BucketedMap<ManifestRecord> _manifests = null!;
     private BucketedMap<BlobLink> _blobs = null!;
     private BucketedMap<List<ReferrerEntry>> _referrers = null!;
 
     public RepositoryGrain(
-        [PersistentState("meta", GrainStorageNames.Registry)] IPersistentState<RepositoryMeta> meta)
+        [PersistentState("meta", GrainStorageNames.Registry)] IPersistentState<RepositoryMeta> meta,
+        IOptions<EventLogOptions> events, EventMetrics metrics)
     {
         _meta = meta;
+        _events = events.Value;
+        _metrics = metrics;
     }
 
     private string Name => this.GetPrimaryKeyString();
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         var storage = ServiceProvider.GetRequiredKeyedService<IGrainStorage>(GrainStorageNames.Registry);
         _tags = new(storage, GrainContext.GrainId, "tags", TagBuckets);
         _manifests = new(storage, GrainContext.GrainId, "manifests", ManifestBuckets);
         _blobs = new(storage, GrainContext.GrainId, "blobs", BlobBuckets);
         _referrers = new(storage, GrainContext.GrainId, "referrers", ReferrerBuckets);
-        return Task.CompletedTask;
+        _outbox = new RepositoryOutbox(Name, ServiceProvider.GetService<TimeProvider>() ?? TimeProvider.System);
+        _outbox.Load(_meta.State.Outbox);
+        _relay = this.RegisterGrainTimer(RelayAsync, new GrainTimerCreationOptions
+        {
+            DueTime = Timeout.InfiniteTimeSpan,
+            Period = Timeout.InfiniteTimeSpan,
+            Interleave = true,
+        });
+        await RecoverAsync();
+        RelaySoon();
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // Best effort: what is not handed over or trimmed on disk now is after the next activation.
+        try
+        {
+            await RelayAsync(cancellationToken);
+            if (_outbox.Trimmed)
+            {
+                await WriteMetaAsync();
+            }
+        }
+        catch (Exception)
+        {
+            // Storage or the log is unreachable: the outbox on disk still holds every undelivered event.
+        }
     }
 
     public Task<bool> Exists() => Task.FromResult(_meta.State.InCatalog);
 
     public async Task<BlobLink?> GetBlob(string digest) => await _blobs.GetAsync(digest);
 
-    public async Task LinkBlob(string digest, long size, string location)
+    public Task LinkBlob(string digest, long size, string location) => LinkAsync(EventActions.Upload, digest, size, location);
+
+    public Task MountBlob(string digest, long size, string location) => LinkAsync(EventActions.Mount, digest, size, location);
+
+    private async Task LinkAsync(string action, string digest, long size, string location)
     {
-        await EnsureRegisteredAsync();
         if (await _blobs.ContainsAsync(digest))
         {
             return;
         }
 
-        await _blobs.SetAsync(digest, new BlobLink { Size = size, Location = location, LinkedAt = DateTimeOffset.UtcNow });
+        await CommitAsync([new EventDraft(action, digest, Size: size)], registers: true,
+            () => _blobs.SetAsync(digest, new BlobLink { Size = size, Location = location, LinkedAt = DateTimeOffset.UtcNow }));
     }
 
     public async Task<bool> UnlinkBlob(string digest) => await _blobs.RemoveAsync(digest);
@@ -97,21 +139,26 @@ public sealed class RepositoryGrain : Grain, IRepositoryGrain
             }
         }
 
-        await EnsureRegisteredAsync();
-        if (manifest.Subject is { } subject)
+        var isNew = !await _manifests.ContainsAsync(manifest.Digest);
+        var movesTag = tag is not null && await _tags.GetAsync(tag) != manifest.Digest;
+        var push = new EventDraft(EventActions.Push, manifest.Digest, manifest.MediaType, manifest.Size, tag, ManifestDelta: isNew ? 1 : 0);
+        await CommitAsync([push], registers: true, async () =>
         {
-            await AddReferrerAsync(subject, manifest);
-        }
+            if (manifest.Subject is { } subject)
+            {
+                await AddReferrerAsync(subject, manifest);
+            }
 
-        if (!await _manifests.ContainsAsync(manifest.Digest))
-        {
-            await _manifests.SetAsync(manifest.Digest, manifest);
-        }
+            if (isNew)
+            {
+                await _manifests.SetAsync(manifest.Digest, manifest);
+            }
 
-        if (tag is not null && await _tags.GetAsync(tag) != manifest.Digest)
-        {
-            await _tags.SetAsync(tag, manifest.Digest);
-        }
+            if (movesTag)
+            {
+                await _tags.SetAsync(tag!, manifest.Digest);
+            }
+        });
 
         return new PutManifestResult { Status = PutManifestStatus.Stored };
     }
@@ -132,24 +179,44 @@ public sealed class RepositoryGrain : Grain, IRepositoryGrain
             return false;
         }
 
-        foreach (var (tag, target) in await _tags.GetAllAsync())
+        var tags = (await _tags.GetAllAsync()).Where(e => e.Value == digest).Select(e => e.Key).ToList();
+        await CountManifestsAsync();
+        var drafts = tags.Select(t => new EventDraft(EventActions.TagDelete, digest, manifest.MediaType, manifest.Size, t)).ToList();
+        drafts.Add(new EventDraft(EventActions.Delete, digest, manifest.MediaType, manifest.Size, ManifestDelta: -1));
+        if (_meta.State.ManifestCount == 1)
         {
-            if (target == digest)
+            drafts.Add(new EventDraft(EventActions.RepositoryEmpty));
+        }
+
+        await CommitAsync(drafts, registers: false, async () =>
+        {
+            foreach (var tag in tags)
             {
                 await _tags.RemoveAsync(tag);
             }
-        }
 
-        await _manifests.RemoveAsync(digest);
-        if (manifest.Subject is { } subject)
-        {
-            await RemoveReferrerAsync(subject, digest);
-        }
+            await _manifests.RemoveAsync(digest);
+            if (manifest.Subject is { } subject)
+            {
+                await RemoveReferrerAsync(subject, digest);
+            }
+        });
 
         return true;
     }
 
-    public async Task<bool> DeleteTag(string tag) => await _tags.RemoveAsync(tag);
+    public async Task<bool> DeleteTag(string tag)
+    {
+        if (await _tags.GetAsync(tag) is not { } digest)
+        {
+            return false;
+        }
+
+        var manifest = await _manifests.GetAsync(digest);
+        await CommitAsync([new EventDraft(EventActions.TagDelete, digest, manifest?.MediaType, manifest?.Size ?? 0, tag)], registers: false,
+            () => _tags.RemoveAsync(tag));
+        return true;
+    }
 
     public async Task<TagPage> ListTags(string? last, int limit)
     {
@@ -212,25 +279,174 @@ public sealed class RepositoryGrain : Grain, IRepositoryGrain
         }
     }
 
-    /// <summary>The catalog learns of a repository before its first content is stored.</summary>
-    private async Task EnsureRegisteredAsync()
+    /// <summary>
+    /// Records <paramref name="drafts"/> as an intent in the meta record, then runs the write; the events
+    /// are confirmed (and handed to the log soon after) once it is stored, dropped when it fails. With
+    /// <paramref name="registers"/>, a repository's first write registers it in the catalog (before any of
+    /// its records is stored) and says so in a <see cref="EventActions.RepositoryCreate"/> event.
+    /// </summary>
+    private async Task CommitAsync(List<EventDraft> drafts, bool registers, Func<Task> write)
     {
-        if (_meta.State.InCatalog)
+        var registering = registers && !_meta.State.InCatalog;
+        if (registering)
+        {
+            await GrainFactory.GetGrain<ICatalogGrain>(GrainKeys.Catalog).Add(Name);
+            drafts.Insert(0, new EventDraft(EventActions.RepositoryCreate));
+        }
+
+        if (!_events.Enabled)
+        {
+            // Without events the meta record changes only to register, and stops counting manifests.
+            if (registering || _meta.State.CountsManifests)
+            {
+                await WriteMetaAsync(meta => Register(meta, registering, counts: false));
+            }
+
+            await write();
+            return;
+        }
+
+        var sequence = _meta.State.Sequence;
+        var staged = _outbox.Stage(drafts, ref sequence);
+        var delta = drafts.Sum(d => d.ManifestDelta);
+        try
+        {
+            await WriteMetaAsync(meta =>
+            {
+                Register(meta, registering, counts: meta.CountsManifests || registering);
+                meta.Sequence = sequence;
+                meta.ManifestCount += delta;
+            });
+        }
+        catch
+        {
+            _outbox.Drop(staged);
+            throw;
+        }
+
+        try
+        {
+            await write();
+        }
+        catch
+        {
+            _outbox.Drop(staged);
+            _meta.State.ManifestCount -= delta;
+            throw;
+        }
+
+        _outbox.Confirm(staged);
+        _metrics.Written(staged.Count);
+        RelaySoon();
+    }
+
+    private static void Register(RepositoryMeta meta, bool registering, bool counts)
+    {
+        if (registering)
+        {
+            meta.InCatalog = true;
+            meta.CreatedAt = DateTimeOffset.UtcNow;
+        }
+
+        meta.CountsManifests = counts;
+    }
+
+    /// <summary>Writes the meta record as it is, with the outbox as it is now, after <paramref name="change"/>.</summary>
+    private async Task WriteMetaAsync(Action<RepositoryMeta>? change = null)
+    {
+        var current = _meta.State;
+        var next = new RepositoryMeta
+        {
+            CreatedAt = current.CreatedAt,
+            InCatalog = current.InCatalog,
+            Sequence = current.Sequence,
+            ManifestCount = current.ManifestCount,
+            CountsManifests = current.CountsManifests,
+            Outbox = [.. _outbox.Snapshot()],
+        };
+        change?.Invoke(next);
+        await _meta.ReplaceAsync(next);
+        _outbox.Persisted();
+    }
+
+    /// <summary>Repositories of earlier builds are counted once, the first time a delete needs to know.</summary>
+    private async Task CountManifestsAsync()
+    {
+        if (!_meta.State.CountsManifests && _events.Enabled)
+        {
+            _meta.State.ManifestCount = (await _manifests.GetAllAsync()).Count;
+            _meta.State.CountsManifests = true;
+        }
+    }
+
+    /// <summary>
+    /// The unconfirmed entries of a silo that died: all of one write (writes are one at a time), whose
+    /// records may or may not have been stored. Each is kept if what it says is now true, dropped if not.
+    /// </summary>
+    private async Task RecoverAsync()
+    {
+        var pending = _outbox.Snapshot().Where(e => !e.Confirmed).ToList();
+        if (pending.Count == 0)
         {
             return;
         }
 
-        await GrainFactory.GetGrain<ICatalogGrain>(GrainKeys.Catalog).Add(Name);
-        _meta.State.CreatedAt = DateTimeOffset.UtcNow;
-        _meta.State.InCatalog = true;
+        var happened = new List<OutboxEntry>();
+        var deleted = false;
+        foreach (var entry in pending)
+        {
+            var e = entry.Event;
+            var done = e.Action switch
+            {
+                EventActions.Push when e.Tag is not null => await _tags.GetAsync(e.Tag) == e.Digest,
+                EventActions.Push => await _manifests.ContainsAsync(e.Digest!),
+                EventActions.Delete => !await _manifests.ContainsAsync(e.Digest!),
+                EventActions.TagDelete => await _tags.GetAsync(e.Tag!) != e.Digest,
+                EventActions.Upload or EventActions.Mount => await _blobs.ContainsAsync(e.Digest!),
+                EventActions.RepositoryEmpty => deleted,
+                _ => true,
+            };
+            deleted |= done && e.Action == EventActions.Delete;
+            if (done)
+            {
+                happened.Add(entry);
+            }
+        }
+
+        var lost = pending.Except(happened).ToList();
+        _outbox.Confirm(happened);
+        _outbox.Drop(lost);
+        await WriteMetaAsync(meta => meta.ManifestCount -= lost.Sum(e => e.ManifestDelta));
+    }
+
+    private void RelaySoon()
+    {
+        if (_outbox.Ready().Count > 0)
+        {
+            _relay.Change(TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    /// <summary>Hands the confirmed events to the log, off the writes' path (an interleaved timer); retried every second while the log cannot take them.</summary>
+    private async Task RelayAsync(CancellationToken cancellationToken)
+    {
+        var ready = _outbox.Ready();
+        if (ready.Count == 0)
+        {
+            return;
+        }
+
         try
         {
-            await _meta.WriteStateAsync();
+            await GrainFactory.GetGrain<IEventLogGrain>(EventPartitions.Of(Name)).Append([.. ready.Select(e => e.Event)]);
         }
-        catch
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
         {
-            _meta.State.InCatalog = false;
-            throw;
+            _relay.Change(TimeSpan.FromSeconds(1), Timeout.InfiniteTimeSpan);
+            return;
         }
+
+        _outbox.HandedOver(ready);
+        RelaySoon();
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Options;
 using OrleansRegistry.Grains;
+using OrleansRegistry.Grains.Events;
 using OrleansRegistry.Grains.Persistence;
 using OrleansRegistry.Hosting.Drain;
 using OrleansRegistry.Hosting.Transport;
@@ -51,6 +52,7 @@ public static class RegistryHost
         // The drain runs inside the stop; leave room for it and for the silo to leave the cluster.
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = drain.Delay + drain.Timeout + TimeSpan.FromSeconds(30));
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddRegistryEventLog(builder.Configuration);
         builder.Services.Configure<StorageHealthOptions>(builder.Configuration.GetSection(StorageHealthOptions.Section));
         builder.Services.AddSingleton<StorageHealth>();
         builder.Services.AddHostedService<StorageHealthProbe>();

@@ -28,6 +28,7 @@ public static class TelemetryHosting
     public static readonly string[] Meters =
     [
         RegistryMetrics.MeterName,
+        Grains.Events.EventMetrics.MeterName,
         "Microsoft.AspNetCore.Hosting",
         "Microsoft.AspNetCore.Server.Kestrel",
         OrleansMeter,

@@ -246,7 +246,7 @@ public sealed class UploadService(
 
             var blob = await grains.GetGrain<IBlobGrain>(completed).Get()
                 ?? throw new OciException(OciErrorCode.BlobUploadUnknown, detail: uploadId);
-            return await LinkAsync(repository, digest, blob);
+            return await LinkAsync(repository, digest, blob, mounted: false);
         }
 
         var actual = await ComputeDigestAsync(uploadId, upload, digest.Algorithm, cancellationToken);
@@ -279,7 +279,7 @@ public sealed class UploadService(
             await store.DeleteAsync(location, CancellationToken.None);
         }
 
-        var link = LinkInRepositoryAsync(repository, digest, info);
+        var link = LinkInRepositoryAsync(repository, digest, info, mounted: false);
         await Task.WhenAll(link, session.Complete(digest.ToString()));
         metrics.UploadEnded(UploadOutcome.Completed);
         return await link;
@@ -329,7 +329,7 @@ public sealed class UploadService(
             }
         }
 
-        return source is null ? null : await LinkAsync(repository, digest, source);
+        return source is null ? null : await LinkAsync(repository, digest, source, mounted: true);
     }
 
     /// <summary>Whether a repository the caller may pull really links the blob (the index is a superset).</summary>
@@ -347,16 +347,17 @@ public sealed class UploadService(
     }
 
     /// <summary>Blob index first, then the repository: a crash in between leaves only a superset in the index.</summary>
-    private async Task<BlobLink> LinkAsync(string repository, Digest digest, BlobInfo blob)
+    private async Task<BlobLink> LinkAsync(string repository, Digest digest, BlobInfo blob, bool mounted)
     {
         await grains.GetGrain<IBlobGrain>(digest.ToString()).AddRepository(repository);
-        return await LinkInRepositoryAsync(repository, digest, blob);
+        return await LinkInRepositoryAsync(repository, digest, blob, mounted);
     }
 
     /// <summary>The repository's own link, once the blob index names the repository.</summary>
-    private async Task<BlobLink> LinkInRepositoryAsync(string repository, Digest digest, BlobInfo blob)
+    private async Task<BlobLink> LinkInRepositoryAsync(string repository, Digest digest, BlobInfo blob, bool mounted)
     {
-        await grains.GetGrain<IRepositoryGrain>(repository).LinkBlob(digest.ToString(), blob.Size, blob.Location);
+        var target = grains.GetGrain<IRepositoryGrain>(repository);
+        await (mounted ? target.MountBlob(digest.ToString(), blob.Size, blob.Location) : target.LinkBlob(digest.ToString(), blob.Size, blob.Location));
         return new BlobLink { Size = blob.Size, Location = blob.Location };
     }
 

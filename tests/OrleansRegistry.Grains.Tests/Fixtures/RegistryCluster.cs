@@ -4,6 +4,8 @@ using Orleans.Serialization;
 using Orleans.Serialization.Serializers;
 using Orleans.Storage;
 using Orleans.TestingHost;
+using OrleansRegistry.Contracts.Events;
+using OrleansRegistry.Grains.Events;
 using OrleansRegistry.Grains.Persistence;
 using OrleansRegistry.Grains.Tests.Persistence;
 using OrleansRegistry.Grains.Uploads;
@@ -52,6 +54,9 @@ public sealed class RegistryCluster : IAsyncDisposable
         return started;
     }
 
+    /// <summary>A consumer of the event log every silo knows (<see cref="RecordingSubscriber.Name"/>); survives restarts.</summary>
+    public RecordingSubscriber Subscriber { get; } = new();
+
     public InProcessTestCluster Cluster => _cluster ?? throw new InvalidOperationException("not started");
 
     public IClusterClient Client => Cluster.Client;
@@ -67,10 +72,13 @@ public sealed class RegistryCluster : IAsyncDisposable
         var clock = Clock;
         var record = _recordWrites;
         var blobStore = BlobStore;
+        var subscriber = Subscriber;
         builder.ConfigureSilo((_, silo) =>
         {
             silo.Services.AddSingleton<TimeProvider>(clock);
             silo.Services.AddSingleton(blobStore);
+            silo.Services.AddRegistryEventLog(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build());
+            silo.Services.AddSingleton<IEventSubscriber>(subscriber);
             if (record)
             {
                 silo.Services.AddGrainStorage(
