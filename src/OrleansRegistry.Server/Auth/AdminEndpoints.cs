@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Microsoft.Net.Http.Headers;
 using OrleansRegistry.Core.Errors;
 using OrleansRegistry.Grains.Auth;
 using OrleansRegistry.Contracts.Auth;
@@ -13,17 +12,14 @@ namespace OrleansRegistry.Server.Auth;
 /// call it, with HTTP basic credentials or a bearer token of this registry. Errors use the OCI error body.
 /// </summary>
 public sealed partial class AdminEndpoints(
-    AuthDirectory directory, AdminAuthenticator admins, CredentialVerifier credentials, AuthSettings settings,
-    TimeProvider clock, ILogger<AdminEndpoints> logger)
+    AuthDirectory directory, CredentialVerifier credentials, TimeProvider clock, ILogger<AdminEndpoints> logger)
 {
-    public const string Prefix = "/api/v1";
-
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")]
     private static partial Regex NamePattern();
 
     public void Map(IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup(Prefix);
+        var api = app.MapGroup(AdminApiGuard.Prefix);
         api.MapGet("/users", Admin(ListUsersAsync));
         api.MapPut("/users/{name}", Admin(PutUserAsync));
         api.MapDelete("/users/{name}", Admin(DeleteUserAsync));
@@ -45,27 +41,12 @@ public sealed partial class AdminEndpoints(
 
     public sealed record NamespaceBody(string? Visibility);
 
-    private RequestDelegate Admin(Func<HttpContext, AccessPolicy, Task<IResult>> handler) => async context =>
+    // The admin check ran in AdminApiGuard; the handler gets the policy it was made against.
+    private static RequestDelegate Admin(Func<HttpContext, AccessPolicy, Task<IResult>> handler) => async context =>
     {
-        var policy = await RequireAdminAsync(context);
-        var result = await handler(context, policy);
+        var result = await handler(context, AdminApiGuard.Policy(context));
         await result.ExecuteAsync(context);
     };
-
-    private async Task<AccessPolicy> RequireAdminAsync(HttpContext context)
-    {
-        var check = await admins.CheckAsync(context, "admin API", acceptBearer: true);
-        switch (check.Decision)
-        {
-            case AdminDecision.Unauthenticated:
-                context.Response.Headers[HeaderNames.WWWAuthenticate] = $"Basic realm=\"{settings.Options.Service} admin\"";
-                throw new OciException(OciErrorCode.Unauthorized, "admin credentials required", statusCode: StatusCodes.Status401Unauthorized);
-            case AdminDecision.NotAdmin:
-                throw new OciException(OciErrorCode.Denied, "only registry admins may use the admin API", statusCode: StatusCodes.Status403Forbidden);
-            default:
-                return check.Policy;
-        }
-    }
 
     private static Task<IResult> ListUsersAsync(HttpContext context, AccessPolicy policy) =>
         Task.FromResult(Results.Json(policy.Snapshot.Users.Select(u => new { name = u.Name, admin = u.Admin, source = Source(u.Source) })));

@@ -57,8 +57,8 @@ public static class AuthSetup
         return settings;
     }
 
-    /// <summary>Maps the token endpoint and the admin API (mode Token), or warns that everything is open (mode None).</summary>
-    public static void MapRegistryAuth(this WebApplication app)
+    /// <summary>Maps the token endpoint and the admin API behind its guard (mode Token), or warns that everything is open (mode None).</summary>
+    public static AuthSettings MapRegistryAuth(this WebApplication app)
     {
         var settings = app.Services.GetRequiredService<AuthSettings>();
         if (settings.Mode != AuthMode.Token)
@@ -66,14 +66,16 @@ public static class AuthSetup
             app.Logger.LogWarning(
                 "authentication is OFF (Registry:Auth:Mode=None): anyone who reaches this server may push, pull and delete every repository. " +
                 "Set Registry:Auth:ConfigPath (or Registry:Auth:Mode=Token) to require tokens");
-            return;
+            return settings;
         }
 
         var token = app.Services.GetRequiredService<TokenEndpoint>();
         app.MapGet(settings.Options.TokenPath, token.GetAsync);
         app.MapPost(settings.Options.TokenPath, token.PostAsync);
+        app.UseWhen(context => context.Request.Path.StartsWithSegments(AdminApiGuard.Prefix), admin => admin.UseMiddleware<AdminApiGuard>());
         app.Services.GetRequiredService<AdminEndpoints>().Map(app);
         app.Logger.LogInformation("token authentication on: realm path {TokenPath}, service {Service}", settings.Options.TokenPath, settings.Options.Service);
+        return settings;
     }
 }
 

@@ -4,6 +4,7 @@ using OrleansRegistry.Core.Errors;
 using OrleansRegistry.Core.Media;
 using OrleansRegistry.Core.References;
 using OrleansRegistry.Server.Hosting;
+using OrleansRegistry.Server.Events;
 using OrleansRegistry.Server.Http;
 using OrleansRegistry.Server.Manifests;
 using OrleansRegistry.Server.Routing;
@@ -12,7 +13,7 @@ using OrleansRegistry.Server.Telemetry;
 namespace OrleansRegistry.Server.Endpoints;
 
 /// <summary><c>/v2/&lt;name&gt;/manifests/&lt;reference&gt;</c>: GET, HEAD, PUT and DELETE by tag or digest.</summary>
-public sealed class ManifestEndpoints(ManifestService manifests, IOptions<RegistryOptions> options, RegistryMetrics metrics)
+public sealed class ManifestEndpoints(ManifestService manifests, IOptions<RegistryOptions> options, RegistryMetrics metrics, PullEventRecorder pulls)
 {
     public Task HandleAsync(RegistryRequest request)
     {
@@ -66,6 +67,7 @@ public sealed class ManifestEndpoints(ManifestService manifests, IOptions<Regist
         var content = await manifests.GetBytesAsync(request.Name, record, cached, request.Aborted);
         await response.Body.WriteAsync(content.Bytes, request.Aborted);
         metrics.BytesPulled(ContentKind.Manifest, record.Size);
+        pulls.Record(request.Context, request.Name, record, reference.Tag);
     }
 
     private async Task PutAsync(RegistryRequest request, Reference reference)

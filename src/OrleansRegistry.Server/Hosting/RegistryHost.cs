@@ -10,6 +10,7 @@ using OrleansRegistry.Server.Cluster;
 using OrleansRegistry.Server.Dashboard;
 using OrleansRegistry.Server.Health;
 using OrleansRegistry.Server.Endpoints;
+using OrleansRegistry.Server.Events;
 using OrleansRegistry.Server.Http;
 using OrleansRegistry.Server.Maintenance;
 using OrleansRegistry.Server.Manifests;
@@ -68,6 +69,11 @@ public static class RegistryHost
         builder.Services.AddSingleton<UploadEndpoints>();
         builder.Services.AddSingleton<ReferrerEndpoints>();
         builder.Services.AddSingleton<RegistryDispatcher>();
+        builder.Services.AddSingleton<EventOrigins>();
+        builder.Services.AddSingleton<PullEventRecorder>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<PullEventRecorder>());
+        builder.Services.AddHostedService<EventDeliveryPump>();
+        builder.Services.AddSingleton<EventEndpoints>();
         builder.Services.AddSingleton(builder.Configuration.GetSection(RateLimitOptions.Section).Get<RateLimitOptions>() ?? new RateLimitOptions());
         builder.Services.AddSingleton<RegistryRateLimiter>();
         builder.Services.AddSingleton<UploadJanitor>();
@@ -121,7 +127,12 @@ public static class RegistryHost
         app.MapRegistryMetrics(telemetry);
         app.UseMiddleware<RegistryErrorMiddleware>();
         app.UseMiddleware<TransientRetryMiddleware>();
-        app.MapRegistryAuth();
+        var auth = app.MapRegistryAuth();
+        if (auth.Mode == AuthMode.Token)
+        {
+            app.Services.GetRequiredService<EventEndpoints>().Map(app.MapGroup(AdminApiGuard.Prefix));
+        }
+
         app.MapRegistryDashboard(dashboard);
         var dispatcher = app.Services.GetRequiredService<RegistryDispatcher>();
         app.Map("/v2", branch => branch.Run(dispatcher.DispatchAsync));

@@ -3,6 +3,8 @@ using OrleansRegistry.Core.Errors;
 using OrleansRegistry.Core.References;
 using OrleansRegistry.Server.Auth;
 using OrleansRegistry.Server.Endpoints;
+using OrleansRegistry.Server.Events;
+using OrleansRegistry.Grains.Events;
 using OrleansRegistry.Server.Hosting;
 using OrleansRegistry.Server.Http;
 using OrleansRegistry.Server.Telemetry;
@@ -22,7 +24,9 @@ public sealed class RegistryDispatcher(
     UploadEndpoints uploads,
     ReferrerEndpoints referrers,
     RegistryAccess access,
-    IOptions<RegistryOptions> options)
+    EventOrigins origins,
+    IOptions<RegistryOptions> options,
+    IOptions<EventLogOptions> events)
 {
     private static readonly Dictionary<RouteKind, string[]> Methods = new()
     {
@@ -35,6 +39,8 @@ public sealed class RegistryDispatcher(
         [RouteKind.Upload] = ["GET", "PATCH", "PUT", "DELETE"],
         [RouteKind.Referrers] = ["GET"],
     };
+
+    private readonly bool _recordsEvents = events.Value.Enabled;
 
     public async Task DispatchAsync(HttpContext context)
     {
@@ -64,6 +70,12 @@ public sealed class RegistryDispatcher(
         {
             var detail = method == "DELETE" && Methods[route.Kind].Contains("DELETE") ? "deletes are disabled" : $"{method} is not supported here";
             throw OciResponses.MethodNotAllowed(context, allowed, detail);
+        }
+
+        if (_recordsEvents && !HttpMethods.IsGet(method) && !HttpMethods.IsHead(method))
+        {
+            // A write's grain calls carry who made it, for its events.
+            origins.Attach(context);
         }
 
         var request = new RegistryRequest(context, route.Name, route.Argument);
