@@ -1,5 +1,6 @@
-using OrleansRegistry.Contracts.Auth;
 using OrleansRegistry.Grains.State;
+using OrleansRegistry.Contracts;
+using OrleansRegistry.Contracts.Auth;
 
 namespace OrleansRegistry.Grains.Auth;
 

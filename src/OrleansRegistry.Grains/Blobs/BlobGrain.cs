@@ -1,3 +1,4 @@
+using OrleansRegistry.Contracts;
 using OrleansRegistry.Contracts.Blobs;
 namespace OrleansRegistry.Grains.Blobs;
 

@@ -1,3 +1,4 @@
+using OrleansRegistry.Contracts;
 using OrleansRegistry.Contracts.Catalog;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Storage;

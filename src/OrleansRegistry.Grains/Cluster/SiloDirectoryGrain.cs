@@ -1,3 +1,4 @@
+using OrleansRegistry.Contracts;
 using OrleansRegistry.Contracts.Cluster;
 namespace OrleansRegistry.Grains.Cluster;
 

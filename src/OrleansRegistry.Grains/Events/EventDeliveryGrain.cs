@@ -1,3 +1,4 @@
+using OrleansRegistry.Contracts;
 using Microsoft.Extensions.Logging;
 using OrleansRegistry.Contracts.Events;
 

@@ -1,3 +1,4 @@
+using OrleansRegistry.Contracts;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Orleans.Storage;

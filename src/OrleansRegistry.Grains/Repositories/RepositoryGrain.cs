@@ -1,3 +1,4 @@
+using OrleansRegistry.Grains.State;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Orleans.Storage;
@@ -6,7 +7,6 @@ using OrleansRegistry.Contracts.Catalog;
 using OrleansRegistry.Contracts.Events;
 using OrleansRegistry.Contracts.Repositories;
 using OrleansRegistry.Grains.Events;
-using OrleansRegistry.Grains.State;
 
 namespace OrleansRegistry.Grains.Repositories;
 

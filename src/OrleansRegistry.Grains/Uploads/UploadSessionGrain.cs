@@ -1,8 +1,9 @@
+using OrleansRegistry.Grains.State;
+using OrleansRegistry.Contracts;
 using OrleansRegistry.Contracts.Uploads;
 using Orleans.Placement;
 using OrleansRegistry.Grains.Cluster;
 using OrleansRegistry.Contracts.Cluster;
-using OrleansRegistry.Grains.State;
 using OrleansRegistry.Storage;
 using OrleansRegistry.Storage.Journal;
 

@@ -1,3 +1,4 @@
+using OrleansRegistry.Core.References;
 using OrleansRegistry.Grains.Auth;
 using OrleansRegistry.Contracts.Auth;
 
@@ -50,28 +51,7 @@ public sealed class AccessPolicy
 
     public bool IsAdmin(string? subject) => subject is not null && _users.TryGetValue(subject, out var user) && user.Admin;
 
-    /// <summary>Does <paramref name="pattern"/> cover <paramref name="repository"/>? Also the specificity of the match (longer wins), or -1.</summary>
-    public static int Match(string pattern, string repository)
-    {
-        if (pattern == "*")
-        {
-            return 0;
-        }
 
-        if (pattern.EndsWith("/*", StringComparison.Ordinal))
-        {
-            var prefix = pattern[..^1];
-            return repository.StartsWith(prefix, StringComparison.Ordinal) && repository.Length > prefix.Length ? prefix.Length : -1;
-        }
-
-        return pattern == repository ? pattern.Length + 1 : -1;
-    }
-
-    /// <summary>True for a valid namespace pattern: <c>*</c>, <c>name/*</c> or a repository name.</summary>
-    public static bool IsValidPattern(string pattern) =>
-        pattern == "*"
-        || (pattern.EndsWith("/*", StringComparison.Ordinal) && Core.References.RepositoryName.IsValid(pattern[..^2]))
-        || Core.References.RepositoryName.IsValid(pattern);
 
     /// <summary>The actions <paramref name="subject"/> (null: anonymous) may take on a repository now.</summary>
     public HashSet<string> RepositoryActions(string? subject, string repository, DateTimeOffset now)
@@ -98,7 +78,7 @@ public sealed class AccessPolicy
         var roles = NamespaceRole.None;
         foreach (var ns in _namespaces)
         {
-            var match = Match(ns.Pattern, repository);
+            var match = NamespacePattern.Match(ns.Pattern, repository);
             if (match < 0)
             {
                 continue;

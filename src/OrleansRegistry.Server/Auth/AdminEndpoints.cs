@@ -1,3 +1,4 @@
+using OrleansRegistry.Core.References;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using OrleansRegistry.Core.Errors;
@@ -260,7 +261,7 @@ public sealed partial class AdminEndpoints(
     }
 
     private static string RequirePattern(string pattern) =>
-        AccessPolicy.IsValidPattern(pattern)
+        NamespacePattern.IsValid(pattern)
             ? pattern
             : throw BadRequest($"invalid namespace '{Shorten(pattern)}' (use name/*, * or a repository name)");
 

@@ -1,3 +1,4 @@
+using OrleansRegistry.Core.References;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using OrleansRegistry.Grains.Auth;
@@ -136,7 +137,7 @@ public sealed class AuthConfigurationFile
 
         foreach (var ns in Namespaces)
         {
-            if (!AccessPolicy.IsValidPattern(ns.Name))
+            if (!NamespacePattern.IsValid(ns.Name))
             {
                 throw new AuthConfigurationException($"{path}: invalid namespace '{ns.Name}' (use name/*, * or a repository name)");
             }

@@ -1,3 +1,4 @@
+using OrleansRegistry.Contracts;
 using System.Net;
 using Orleans.Configuration;
 using Orleans.Serialization;

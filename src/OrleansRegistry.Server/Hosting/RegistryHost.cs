@@ -115,6 +115,7 @@ public static class RegistryHost
 
         // After UseOrleans: the auth configuration file is applied once the silo runs.
         builder.AddRegistryAuth(dataPath, registry.Cluster.IsMultiProcess);
+        builder.AddRegistryExtensions();
 
         var app = builder.Build();
         app.UseForwardedHeaders();
@@ -128,10 +129,7 @@ public static class RegistryHost
         app.UseMiddleware<RegistryErrorMiddleware>();
         app.UseMiddleware<TransientRetryMiddleware>();
         var auth = app.MapRegistryAuth();
-        if (auth.Mode == AuthMode.Token)
-        {
-            app.Services.GetRequiredService<EventEndpoints>().Map(app.MapGroup(AdminApiGuard.Prefix));
-        }
+        app.MapRegistryExtensions(auth);
 
         app.MapRegistryDashboard(dashboard);
         var dispatcher = app.Services.GetRequiredService<RegistryDispatcher>();

@@ -1,3 +1,4 @@
+using OrleansRegistry.Contracts;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Runtime;
 using Orleans.Storage;

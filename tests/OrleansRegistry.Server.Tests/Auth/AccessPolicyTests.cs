@@ -98,17 +98,6 @@ public sealed class AccessPolicyTests
         Assert.Equal("repository:public/app:pull", Policy.Grant(null, new AccessScope("repository", "public/app", ["pull", "push"]), Now)!.ToString());
     }
 
-    [Theory]
-    [InlineData("*", "a/b", true)]
-    [InlineData("team/*", "team/a", true)]
-    [InlineData("team/*", "team/a/b", true)]
-    [InlineData("team/*", "team", false)]
-    [InlineData("team/*", "teamx/a", false)]
-    [InlineData("team/app", "team/app", true)]
-    [InlineData("team/app", "team/app2", false)]
-    public void Namespace_patterns_match(string pattern, string repository, bool matches) =>
-        Assert.Equal(matches, AccessPolicy.Match(pattern, repository) >= 0);
-
     [Fact]
     public void Refresh_stamps_and_robot_expiry_decide_whether_a_subject_is_current()
     {

@@ -1,4 +1,4 @@
-namespace OrleansRegistry.Grains;
+namespace OrleansRegistry.Contracts;
 
 /// <summary>Names of the grain storage providers the grains use.</summary>
 public static class GrainStorageNames

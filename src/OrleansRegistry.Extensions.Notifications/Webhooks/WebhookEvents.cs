@@ -1,0 +1,37 @@
+using OrleansRegistry.Contracts.Events;
+
+namespace OrleansRegistry.Extensions.Notifications.Webhooks;
+
+/// <summary>The kinds of events a webhook subscribes to, and which event actions each covers.</summary>
+public static class WebhookEvents
+{
+    public const string ConsumerPrefix = "webhook:";
+
+    public static readonly string[] Kinds = ["push", "delete", "pull", "mount", "upload"];
+
+    /// <summary>Without a list: everything but pulls (many, and counted rather than one per request).</summary>
+    public static readonly string[] Default = ["push", "delete", "mount", "upload"];
+
+    public static string KindOf(string action) => action switch
+    {
+        EventActions.Push or EventActions.RepositoryCreate => "push",
+        EventActions.Delete or EventActions.TagDelete or EventActions.RepositoryEmpty => "delete",
+        EventActions.Pull => "pull",
+        EventActions.Mount => "mount",
+        _ => "upload",
+    };
+
+    /// <summary>The CloudEvents type of an action: <c>io.orleansregistry.artifact.pushed</c> and so on.</summary>
+    public static string CloudEventType(string action) => "io.orleansregistry." + action switch
+    {
+        EventActions.Push => "artifact.pushed",
+        EventActions.Delete => "artifact.deleted",
+        EventActions.TagDelete => "artifact.tag.deleted",
+        EventActions.Pull => "artifact.pulled",
+        EventActions.Mount => "artifact.mounted",
+        EventActions.Upload => "artifact.uploaded",
+        EventActions.RepositoryCreate => "repository.created",
+        EventActions.RepositoryEmpty => "repository.emptied",
+        _ => action,
+    };
+}
