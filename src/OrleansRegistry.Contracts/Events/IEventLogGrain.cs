@@ -9,8 +9,11 @@ namespace OrleansRegistry.Contracts.Events;
 [Alias("event-log")]
 public interface IEventLogGrain : IGrainWithIntegerKey
 {
-    /// <summary>Appends events, persisted before it returns; events whose id was appended recently are skipped.</summary>
-    [Alias("append")]
+    /// <summary>
+    /// Appends events, persisted before it returns; events whose id was appended recently are skipped.
+    /// Concurrent appends are written together (one segment write for all of them).
+    /// </summary>
+    [AlwaysInterleave, Alias("append")]
     Task Append(RegistryEvent[] events);
 
     /// <summary>Up to <paramref name="max"/> entries after position <paramref name="after"/> (0: from the oldest kept).</summary>

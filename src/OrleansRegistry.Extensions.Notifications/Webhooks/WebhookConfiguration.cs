@@ -7,10 +7,12 @@ using Microsoft.Extensions.Logging;
 namespace OrleansRegistry.Extensions.Notifications.Webhooks;
 
 /// <summary>
-/// The <c>webhooks</c> of the configuration file (<c>Registry:Auth:ConfigPath</c>, beside users and
-/// namespaces), applied once the silo runs, with the same precedence: a webhook of the file replaces
-/// one of the same name at every start; others, made through the API, stay. A webhook the file gets
-/// wrong stops the start with the reason.
+/// The webhooks of the configuration: the <c>webhooks</c> of the configuration file
+/// (<c>Registry:Auth:ConfigPath</c>, beside users and namespaces) and the list
+/// <c>Registry:Notifications:Webhooks</c> (appsettings, environment, Helm values; also without token
+/// auth). Applied once the silo runs, with the precedence of users and namespaces: a declared webhook
+/// replaces one of the same name at every start; others, made through the API, stay. A declaration
+/// that is wrong stops the start with the reason.
 /// <code>
 /// "webhooks": [ { "name": "ci", "url": "https://ci.example/hook", "secret": "whsec_...", "events": ["push"], "repositories": "team/*" } ]
 /// </code>
@@ -18,7 +20,7 @@ namespace OrleansRegistry.Extensions.Notifications.Webhooks;
 public sealed class WebhookConfiguration(IConfiguration configuration, IGrainFactory grains, WebhookEndpoints endpoints, ILogger<WebhookConfiguration> logger)
     : IHostedService
 {
-    private sealed class FileEntry
+    public sealed class FileEntry
     {
         [JsonPropertyName("name")] public string Name { get; set; } = "";
         [JsonPropertyName("url")] public string? Url { get; set; }
@@ -36,21 +38,22 @@ public sealed class WebhookConfiguration(IConfiguration configuration, IGrainFac
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        var declared = configuration.GetSection(NotificationOptions.Section + ":Webhooks").Get<List<FileEntry>>() ?? [];
         var path = configuration["Registry:Auth:ConfigPath"];
-        if (string.IsNullOrWhiteSpace(path))
+        if (!string.IsNullOrWhiteSpace(path))
         {
-            return;
+            var file = JsonSerializer.Deserialize<FileShape>(await File.ReadAllTextAsync(path, cancellationToken),
+                new JsonSerializerOptions { ReadCommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }) ?? new FileShape();
+            declared.AddRange(file.Webhooks);
         }
 
-        var file = JsonSerializer.Deserialize<FileShape>(await File.ReadAllTextAsync(path, cancellationToken),
-            new JsonSerializerOptions { ReadCommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }) ?? new FileShape();
-        if (file.Webhooks.Count == 0)
+        if (declared.Count == 0)
         {
             return;
         }
 
         var webhooks = new List<Webhook>();
-        foreach (var entry in file.Webhooks)
+        foreach (var entry in declared)
         {
             try
             {
@@ -59,7 +62,7 @@ public sealed class WebhookConfiguration(IConfiguration configuration, IGrainFac
             }
             catch (Core.Errors.OciException error)
             {
-                throw new InvalidOperationException($"{path}: webhook '{entry.Name}': {error.Message}", error);
+                throw new InvalidOperationException($"webhook '{entry.Name}' of the configuration: {error.Message}", error);
             }
         }
 

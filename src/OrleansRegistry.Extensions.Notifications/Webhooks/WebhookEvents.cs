@@ -7,15 +7,17 @@ public static class WebhookEvents
 {
     public const string ConsumerPrefix = "webhook:";
 
-    public static readonly string[] Kinds = ["push", "delete", "pull", "mount", "upload"];
+    /// <summary>The five, and <c>repository</c> (a repository created or emptied).</summary>
+    public static readonly string[] Kinds = ["push", "delete", "pull", "mount", "upload", "repository"];
 
     /// <summary>Without a list: everything but pulls (many, and counted rather than one per request).</summary>
-    public static readonly string[] Default = ["push", "delete", "mount", "upload"];
+    public static readonly string[] Default = ["push", "delete", "mount", "upload", "repository"];
 
     public static string KindOf(string action) => action switch
     {
-        EventActions.Push or EventActions.RepositoryCreate => "push",
-        EventActions.Delete or EventActions.TagDelete or EventActions.RepositoryEmpty => "delete",
+        EventActions.Push => "push",
+        EventActions.Delete or EventActions.TagDelete => "delete",
+        EventActions.RepositoryCreate or EventActions.RepositoryEmpty => "repository",
         EventActions.Pull => "pull",
         EventActions.Mount => "mount",
         _ => "upload",

@@ -28,6 +28,8 @@ public sealed class EventLogGrain : Grain, IEventLogGrain
     private readonly HashSet<string> _recent = new(StringComparer.Ordinal);
     private readonly Queue<string> _recentOrder = new();
     private readonly List<(long After, TaskCompletionSource<long> Done)> _waiters = [];
+    private readonly List<(RegistryEvent[] Events, TaskCompletionSource Done)> _queued = [];
+    private Task? _writing;
     private IGrainStorage _storage = null!;
     private long _last;
 
@@ -52,9 +54,40 @@ public sealed class EventLogGrain : Grain, IEventLogGrain
         }
     }
 
-    public async Task Append(RegistryEvent[] events)
+    public Task Append(RegistryEvent[] events)
     {
-        var fresh = events.Where(e => !_recent.Contains(e.Id)).ToList();
+        // Group commit: appends that arrive while a write is in flight go together in the next one.
+        var pending = (events, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        _queued.Add(pending);
+        if (_writing is null || _writing.IsCompleted)
+        {
+            _writing = WriteQueuedAsync();
+        }
+
+        return pending.Item2.Task;
+    }
+
+    private async Task WriteQueuedAsync()
+    {
+        while (_queued.Count > 0)
+        {
+            var batch = _queued.ToList();
+            _queued.Clear();
+            try
+            {
+                await AppendAsync(batch.SelectMany(b => b.Events).ToList());
+                batch.ForEach(b => b.Done.TrySetResult());
+            }
+            catch (Exception error)
+            {
+                batch.ForEach(b => b.Done.TrySetException(error));
+            }
+        }
+    }
+
+    private async Task AppendAsync(List<RegistryEvent> events)
+    {
+        var fresh = events.Where(e => !_recent.Contains(e.Id)).DistinctBy(e => e.Id).ToList();
         if (fresh.Count == 0)
         {
             return;

@@ -17,8 +17,9 @@ namespace OrleansRegistry.Grains.Repositories;
 /// manifest without a tag is harmless and the client retries); deleting goes the other way:
 /// tags → manifest record → referrer entry.
 /// Every write is recorded with its events (<see cref="RepositoryOutbox"/>): the meta record takes the
-/// events as an intent before the write's own records, so no acknowledged write is without its events,
-/// and an activation drops the intent of a write that a crash cut off before it was stored.
+/// events as an intent before the write's own records, and the write returns once they are in the event
+/// log, so no acknowledged write is without its events; an activation drops the intent of a write that a
+/// crash cut off before it was stored, and hands the rest to the log.
 /// </summary>
 public sealed class RepositoryGrain : Grain, IRepositoryGrain
 {
@@ -337,7 +338,10 @@ public sealed class RepositoryGrain : Grain, IRepositoryGrain
 
         _outbox.Confirm(staged);
         _metrics.Written(staged.Count);
-        RelaySoon();
+
+        // In the log before the write is acknowledged: any silo delivers it from there, whatever becomes of
+        // this one. When the log cannot take it now, the outbox keeps it and the relay timer tries again.
+        await RelayAsync(CancellationToken.None);
     }
 
     private static void Register(RepositoryMeta meta, bool registering, bool counts)
@@ -427,7 +431,7 @@ public sealed class RepositoryGrain : Grain, IRepositoryGrain
         }
     }
 
-    /// <summary>Hands the confirmed events to the log, off the writes' path (an interleaved timer); retried every second while the log cannot take them.</summary>
+    /// <summary>Hands the confirmed events to the log; on failure the interleaved timer tries again every second.</summary>
     private async Task RelayAsync(CancellationToken cancellationToken)
     {
         var ready = _outbox.Ready();

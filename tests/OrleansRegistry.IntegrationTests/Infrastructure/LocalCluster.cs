@@ -11,20 +11,25 @@ public sealed class LocalCluster : IAsyncDisposable
 {
     private readonly ITestOutputHelper _log;
 
-    private LocalCluster(string directory, ITestOutputHelper log)
+    private readonly IReadOnlyDictionary<string, string> _environment;
+
+    private LocalCluster(string directory, ITestOutputHelper log, IReadOnlyDictionary<string, string>? environment)
     {
         Directory = directory;
         _log = log;
+        _environment = environment ?? new Dictionary<string, string>();
     }
 
     public string Directory { get; }
 
     public Uri EdgeUrl => new(File.ReadAllText(Path.Combine(Directory, "edge.url")).Trim());
 
-    public static async Task<LocalCluster> StartAsync(int silos, int basePort, ITestOutputHelper log, string blobs = "azure")
+    /// <param name="environment">Environment of the silos (configuration keys as <c>Registry__Section__Key</c>).</param>
+    public static async Task<LocalCluster> StartAsync(
+        int silos, int basePort, ITestOutputHelper log, string blobs = "azure", IReadOnlyDictionary<string, string>? environment = null)
     {
         var directory = Path.Combine(Path.GetTempPath(), "orleans-registry-cluster", Guid.NewGuid().ToString("N"));
-        var cluster = new LocalCluster(directory, log);
+        var cluster = new LocalCluster(directory, log, environment);
         try
         {
             var started = Stopwatch.StartNew();
@@ -137,6 +142,11 @@ public sealed class LocalCluster : IAsyncDisposable
         }
 
         start.Environment["CONFIGURATION"] = RegistryProcess.Configuration;
+        foreach (var (key, value) in _environment)
+        {
+            start.Environment[key] = value;
+        }
+
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

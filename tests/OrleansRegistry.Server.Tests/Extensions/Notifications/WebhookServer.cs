@@ -1,3 +1,4 @@
+using OrleansRegistry.Tests.Shared;
 using OrleansRegistry.Server.Tests.Auth;
 using OrleansRegistry.Server.Tests.Infrastructure;
 

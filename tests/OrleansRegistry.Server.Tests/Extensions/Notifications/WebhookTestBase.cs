@@ -1,3 +1,4 @@
+using OrleansRegistry.Tests.Shared;
 using System.Net;
 using System.Net.Http.Json;
 using OrleansRegistry.Server.Tests.Auth;

@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Primitives;
 
-namespace OrleansRegistry.Server.Tests.Infrastructure;
+namespace OrleansRegistry.Tests.Shared;
 
 /// <summary>A request a <see cref="WebhookReceiver"/> got.</summary>
 public sealed record ReceivedWebhook(string Body, string ContentType, Dictionary<string, StringValues> Headers, int AnsweredWith)
@@ -20,14 +20,22 @@ public sealed record ReceivedWebhook(string Body, string ContentType, Dictionary
 /// <summary>
 /// A real HTTP receiver on 127.0.0.1 (Kestrel): records every request and answers with
 /// <see cref="Status"/> (200 by default). It can be stopped and started again on the same port.
+/// Compiled into the test projects that need it (tests/Shared).
 /// </summary>
 public sealed class WebhookReceiver : IAsyncDisposable
 {
     private WebApplication? _app;
 
-    public int Port { get; } = FreePort.Next();
+    public int Port { get; } = PickPort();
 
     public string Url => $"http://127.0.0.1:{Port}/hook";
+
+    private static int PickPort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
 
     public ConcurrentQueue<ReceivedWebhook> Received { get; } = new();
 
