@@ -7,7 +7,7 @@ namespace OrleansRegistry.LoadTest;
 public sealed class Scenarios(LoadOptions options, TestImage image)
 {
     public static readonly string[] All =
-        ["manifest-tag", "manifest-digest", "blob-head", "blob-get", "blob-range", "push-mono", "push-chunked", "pull-storm", "mix"];
+        ["manifest-tag", "manifest-digest", "blob-head", "blob-get", "blob-range", "push-mono", "push-chunked", "push-image", "pull-storm", "mix"];
 
     private const double MiB = 1024 * 1024;
 
@@ -20,6 +20,7 @@ public sealed class Scenarios(LoadOptions options, TestImage image)
         "blob-range" => BlobRangeAsync(ct),
         "push-mono" => PushAsync(name, chunked: false, ct),
         "push-chunked" => PushAsync(name, chunked: true, ct),
+        "push-image" => PushImageAsync(ct),
         "pull-storm" => PullStormAsync(ct),
         "mix" => MixAsync(ct),
         "upload-rss" => new TargetScenarios(options).UploadRssAsync(image.Repository, ct),
@@ -116,6 +117,29 @@ public sealed class Scenarios(LoadOptions options, TestImage image)
         return Result(name, "MiB/s", s.Bytes / MiB / measured.TotalSeconds, s, measured.TotalSeconds,
             serverCpuSeconds, clientCpuSeconds, chunked ? $"{s.Count} x {options.PushMiB} MiB in {options.PushMiB / options.ChunkMiB} PATCHes" : $"{s.Count} x {options.PushMiB} MiB");
     }
+
+    /// <summary>
+    /// Small images pushed as a client does, 4 at a time: a config and a 4 KiB layer (monolithic POSTs)
+    /// and the manifest by a new tag; the rate is images per second, the latency that of one image.
+    /// Every request is a write, so this is the push path's cost of anything recorded with writes (events).
+    /// </summary>
+    private Task<ScenarioResult> PushImageAsync(CancellationToken ct) =>
+        RequestRateAsync("push-image", 4, "images/s", async (client, rec) =>
+        {
+            var config = System.Text.Encoding.UTF8.GetBytes($"{{\"architecture\":\"amd64\",\"os\":\"linux\",\"id\":\"{Guid.NewGuid():N}\"}}");
+            var layer = new byte[4096];
+            Random.Shared.NextBytes(layer);
+            var start = Stopwatch.GetTimestamp();
+            var configDigest = RegistryClient.Sha256(config);
+            var layerDigest = RegistryClient.Sha256(layer);
+            await client.PushMonolithicAsync(image.Repository, config, configDigest, ct).ConfigureAwait(false);
+            await client.PushMonolithicAsync(image.Repository, layer, layerDigest, ct).ConfigureAwait(false);
+            var manifest = RegistryClient.ImageManifest(
+                new Descriptor(TestImage.ConfigMediaType, configDigest, config.Length),
+                [new Descriptor(TestImage.LayerMediaType, layerDigest, layer.Length)]);
+            await client.PutManifestAsync(image.Repository, "push-" + Guid.NewGuid().ToString("N")[..12], manifest, ct).ConfigureAwait(false);
+            rec.Record(start, config.Length + layer.Length + manifest.Length);
+        }, ct);
 
     private Task PushOnceAsync(RegistryClient client, ReadOnlyMemory<byte> blob, string digest, bool chunked, CancellationToken ct) =>
         chunked

@@ -1,8 +1,8 @@
 namespace OrleansRegistry.Contracts.Events;
 
 /// <summary>
-/// One thing that happened in the registry: an acknowledged write (recorded with it by the repository
-/// grain's outbox) or a batch of pulls. Receivers deduplicate on <see cref="Id"/>; within a repository,
+/// One thing that happened in the registry: a write (in the log before the write is acknowledged) or a
+/// batch of pulls. Receivers deduplicate on <see cref="Id"/>; within a repository,
 /// <see cref="Sequence"/> orders them.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("registry-event")]
@@ -33,7 +33,7 @@ public sealed record RegistryEvent
     /// <summary>The silo that took the request.</summary>
     [Id(10)] public string? Source { get; init; }
 
-    /// <summary>Order within the repository, from 1; assigned by the repository grain (0 for pulls).</summary>
+    /// <summary>The event's position in its log partition: increasing within a repository (a repository's events all go to one partition).</summary>
     [Id(11)] public long Sequence { get; init; }
 
     /// <summary>How many requests a pull event stands for (pulls are counted and batched); 1 for writes.</summary>

@@ -15,7 +15,8 @@ namespace OrleansRegistry.Grains.Events;
 /// </summary>
 public sealed class EventLogGrain : Grain, IEventLogGrain
 {
-    public const int SegmentSize = 256;
+    // Small: an append rewrites its segment (64 events are about 16 KiB), whatever the length of the log.
+    public const int SegmentSize = 64;
 
     // Ids of recent appends: a repository that re-sends its outbox after a restart is not logged twice.
     private const int RecentIds = 8192;
@@ -94,7 +95,7 @@ public sealed class EventLogGrain : Grain, IEventLogGrain
         }
 
         var position = _last;
-        foreach (var group in fresh.Select(e => new LoggedEvent(++position, e)).GroupBy(e => SegmentOf(e.Position)))
+        foreach (var group in fresh.Select(e => new LoggedEvent(++position, e with { Sequence = position })).GroupBy(e => SegmentOf(e.Position)))
         {
             // Entries past the acknowledged end are those of an append that failed after its segment write.
             var current = await LoadAsync(group.Key);

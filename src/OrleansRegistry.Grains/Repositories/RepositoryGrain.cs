@@ -16,10 +16,10 @@ namespace OrleansRegistry.Grains.Repositories;
 /// referrer entry → manifest record → tag (a dangling referrer entry is filtered on read; a
 /// manifest without a tag is harmless and the client retries); deleting goes the other way:
 /// tags → manifest record → referrer entry.
-/// Every write is recorded with its events (<see cref="RepositoryOutbox"/>): the meta record takes the
-/// events as an intent before the write's own records, and the write returns once they are in the event
-/// log, so no acknowledged write is without its events; an activation drops the intent of a write that a
-/// crash cut off before it was stored, and hands the rest to the log.
+/// A write returns once its events are in the event log, appended after the write's records are stored:
+/// no event tells of a write that did not happen, and no acknowledged write is without its events. A
+/// silo that dies between the two leaves a write its client was not told of, and retries (every retried
+/// write yields its events again) or the next write say so.
 /// </summary>
 public sealed class RepositoryGrain : Grain, IRepositoryGrain
 {
@@ -32,8 +32,10 @@ public sealed class RepositoryGrain : Grain, IRepositoryGrain
     private readonly IPersistentState<RepositoryMeta> _meta;
     private readonly EventLogOptions _events;
     private readonly EventMetrics _metrics;
-    private RepositoryOutbox _outbox = null!;
-    private IGrainTimer _relay = null!;
+    private TimeProvider _clock = TimeProvider.System;
+
+    // Counted once per activation, when a delete first needs to know (for repository.empty).
+    private long? _manifestCount;
     private BucketedMap<string> _tags = null!;
     private BucketedMap<ManifestRecord> _manifests = null!;
     private BucketedMap<BlobLink> _blobs = null!;
@@ -50,40 +52,15 @@ public sealed class RepositoryGrain : Grain, IRepositoryGrain
 
     private string Name => this.GetPrimaryKeyString();
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         var storage = ServiceProvider.GetRequiredKeyedService<IGrainStorage>(GrainStorageNames.Registry);
         _tags = new(storage, GrainContext.GrainId, "tags", TagBuckets);
         _manifests = new(storage, GrainContext.GrainId, "manifests", ManifestBuckets);
         _blobs = new(storage, GrainContext.GrainId, "blobs", BlobBuckets);
         _referrers = new(storage, GrainContext.GrainId, "referrers", ReferrerBuckets);
-        _outbox = new RepositoryOutbox(Name, ServiceProvider.GetService<TimeProvider>() ?? TimeProvider.System);
-        _outbox.Load(_meta.State.Outbox);
-        _relay = this.RegisterGrainTimer(RelayAsync, new GrainTimerCreationOptions
-        {
-            DueTime = Timeout.InfiniteTimeSpan,
-            Period = Timeout.InfiniteTimeSpan,
-            Interleave = true,
-        });
-        await RecoverAsync();
-        RelaySoon();
-    }
-
-    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
-    {
-        // Best effort: what is not handed over or trimmed on disk now is after the next activation.
-        try
-        {
-            await RelayAsync(cancellationToken);
-            if (_outbox.Trimmed)
-            {
-                await WriteMetaAsync();
-            }
-        }
-        catch (Exception)
-        {
-            // Storage or the log is unreachable: the outbox on disk still holds every undelivered event.
-        }
+        _clock = ServiceProvider.GetService<TimeProvider>() ?? TimeProvider.System;
+        return Task.CompletedTask;
     }
 
     public Task<bool> Exists() => Task.FromResult(_meta.State.InCatalog);
@@ -96,13 +73,11 @@ public sealed class RepositoryGrain : Grain, IRepositoryGrain
 
     private async Task LinkAsync(string action, string digest, long size, string location)
     {
-        if (await _blobs.ContainsAsync(digest))
-        {
-            return;
-        }
-
-        await CommitAsync([new EventDraft(action, digest, Size: size)], registers: true,
-            () => _blobs.SetAsync(digest, new BlobLink { Size = size, Location = location, LinkedAt = DateTimeOffset.UtcNow }));
+        // Linked already: nothing to write, but the event is sent again (a retry after a crash).
+        var linked = await _blobs.ContainsAsync(digest);
+        await CommitAsync([new EventDraft(action, digest, Size: size)], registers: true, () => linked
+            ? Task.CompletedTask
+            : _blobs.SetAsync(digest, new BlobLink { Size = size, Location = location, LinkedAt = DateTimeOffset.UtcNow }));
     }
 
     public async Task<bool> UnlinkBlob(string digest) => await _blobs.RemoveAsync(digest);
@@ -142,7 +117,7 @@ public sealed class RepositoryGrain : Grain, IRepositoryGrain
 
         var isNew = !await _manifests.ContainsAsync(manifest.Digest);
         var movesTag = tag is not null && await _tags.GetAsync(tag) != manifest.Digest;
-        var push = new EventDraft(EventActions.Push, manifest.Digest, manifest.MediaType, manifest.Size, tag, ManifestDelta: isNew ? 1 : 0);
+        var push = new EventDraft(EventActions.Push, manifest.Digest, manifest.MediaType, manifest.Size, tag);
         await CommitAsync([push], registers: true, async () =>
         {
             if (manifest.Subject is { } subject)
@@ -160,6 +135,10 @@ public sealed class RepositoryGrain : Grain, IRepositoryGrain
                 await _tags.SetAsync(tag!, manifest.Digest);
             }
         });
+        if (isNew)
+        {
+            _manifestCount++;
+        }
 
         return new PutManifestResult { Status = PutManifestStatus.Stored };
     }
@@ -181,10 +160,10 @@ public sealed class RepositoryGrain : Grain, IRepositoryGrain
         }
 
         var tags = (await _tags.GetAllAsync()).Where(e => e.Value == digest).Select(e => e.Key).ToList();
-        await CountManifestsAsync();
+        _manifestCount ??= (await _manifests.GetAllAsync()).Count;
         var drafts = tags.Select(t => new EventDraft(EventActions.TagDelete, digest, manifest.MediaType, manifest.Size, t)).ToList();
-        drafts.Add(new EventDraft(EventActions.Delete, digest, manifest.MediaType, manifest.Size, ManifestDelta: -1));
-        if (_meta.State.ManifestCount == 1)
+        drafts.Add(new EventDraft(EventActions.Delete, digest, manifest.MediaType, manifest.Size));
+        if (_manifestCount == 1)
         {
             drafts.Add(new EventDraft(EventActions.RepositoryEmpty));
         }
@@ -202,7 +181,7 @@ public sealed class RepositoryGrain : Grain, IRepositoryGrain
                 await RemoveReferrerAsync(subject, digest);
             }
         });
-
+        _manifestCount--;
         return true;
     }
 
@@ -281,176 +260,49 @@ public sealed class RepositoryGrain : Grain, IRepositoryGrain
     }
 
     /// <summary>
-    /// Records <paramref name="drafts"/> as an intent in the meta record, then runs the write; the events
-    /// are confirmed (and handed to the log soon after) once it is stored, dropped when it fails. With
-    /// <paramref name="registers"/>, a repository's first write registers it in the catalog (before any of
-    /// its records is stored) and says so in a <see cref="EventActions.RepositoryCreate"/> event.
+    /// Runs the write, then appends its events to the repository's log partition before returning (so
+    /// before the client hears of it); a failed append fails the call, and the client's retry sends the
+    /// events again. With <paramref name="registers"/>, the repository's first write registers it in the
+    /// catalog before any of its records is stored, and its events begin with <see cref="EventActions.RepositoryCreate"/>.
     /// </summary>
     private async Task CommitAsync(List<EventDraft> drafts, bool registers, Func<Task> write)
     {
-        var registering = registers && !_meta.State.InCatalog;
-        if (registering)
+        if (registers)
         {
-            await GrainFactory.GetGrain<ICatalogGrain>(GrainKeys.Catalog).Add(Name);
+            await EnsureRegisteredAsync();
+        }
+
+        await write();
+        if (!_events.Enabled)
+        {
+            return;
+        }
+
+        var announce = registers && !_meta.State.CreationLogged;
+        if (announce)
+        {
             drafts.Insert(0, new EventDraft(EventActions.RepositoryCreate));
         }
 
-        if (!_events.Enabled)
+        var events = RepositoryEvents.Stamp(Name, drafts, _clock.GetUtcNow());
+        await GrainFactory.GetGrain<IEventLogGrain>(EventPartitions.Of(Name)).Append(events);
+        _metrics.Written(events.Length);
+        if (announce)
         {
-            // Without events the meta record changes only to register, and stops counting manifests.
-            if (registering || _meta.State.CountsManifests)
-            {
-                await WriteMetaAsync(meta => Register(meta, registering, counts: false));
-            }
-
-            await write();
-            return;
-        }
-
-        var sequence = _meta.State.Sequence;
-        var staged = _outbox.Stage(drafts, ref sequence);
-        var delta = drafts.Sum(d => d.ManifestDelta);
-        try
-        {
-            await WriteMetaAsync(meta =>
-            {
-                Register(meta, registering, counts: meta.CountsManifests || registering);
-                meta.Sequence = sequence;
-                meta.ManifestCount += delta;
-            });
-        }
-        catch
-        {
-            _outbox.Drop(staged);
-            throw;
-        }
-
-        try
-        {
-            await write();
-        }
-        catch
-        {
-            _outbox.Drop(staged);
-            _meta.State.ManifestCount -= delta;
-            throw;
-        }
-
-        _outbox.Confirm(staged);
-        _metrics.Written(staged.Count);
-
-        // In the log before the write is acknowledged: any silo delivers it from there, whatever becomes of
-        // this one. When the log cannot take it now, the outbox keeps it and the relay timer tries again.
-        await RelayAsync(CancellationToken.None);
-    }
-
-    private static void Register(RepositoryMeta meta, bool registering, bool counts)
-    {
-        if (registering)
-        {
-            meta.InCatalog = true;
-            meta.CreatedAt = DateTimeOffset.UtcNow;
-        }
-
-        meta.CountsManifests = counts;
-    }
-
-    /// <summary>Writes the meta record as it is, with the outbox as it is now, after <paramref name="change"/>.</summary>
-    private async Task WriteMetaAsync(Action<RepositoryMeta>? change = null)
-    {
-        var current = _meta.State;
-        var next = new RepositoryMeta
-        {
-            CreatedAt = current.CreatedAt,
-            InCatalog = current.InCatalog,
-            Sequence = current.Sequence,
-            ManifestCount = current.ManifestCount,
-            CountsManifests = current.CountsManifests,
-            Outbox = [.. _outbox.Snapshot()],
-        };
-        change?.Invoke(next);
-        await _meta.ReplaceAsync(next);
-        _outbox.Persisted();
-    }
-
-    /// <summary>Repositories of earlier builds are counted once, the first time a delete needs to know.</summary>
-    private async Task CountManifestsAsync()
-    {
-        if (!_meta.State.CountsManifests && _events.Enabled)
-        {
-            _meta.State.ManifestCount = (await _manifests.GetAllAsync()).Count;
-            _meta.State.CountsManifests = true;
+            // Once per repository; a crash before this write announces it once more.
+            await _meta.ReplaceAsync(new RepositoryMeta { CreatedAt = _meta.State.CreatedAt, InCatalog = true, CreationLogged = true });
         }
     }
 
-    /// <summary>
-    /// The unconfirmed entries of a silo that died: all of one write (writes are one at a time), whose
-    /// records may or may not have been stored. Each is kept if what it says is now true, dropped if not.
-    /// </summary>
-    private async Task RecoverAsync()
+    /// <summary>The catalog learns of a repository before its first content is stored.</summary>
+    private async Task EnsureRegisteredAsync()
     {
-        var pending = _outbox.Snapshot().Where(e => !e.Confirmed).ToList();
-        if (pending.Count == 0)
+        if (_meta.State.InCatalog)
         {
             return;
         }
 
-        var happened = new List<OutboxEntry>();
-        var deleted = false;
-        foreach (var entry in pending)
-        {
-            var e = entry.Event;
-            var done = e.Action switch
-            {
-                EventActions.Push when e.Tag is not null => await _tags.GetAsync(e.Tag) == e.Digest,
-                EventActions.Push => await _manifests.ContainsAsync(e.Digest!),
-                EventActions.Delete => !await _manifests.ContainsAsync(e.Digest!),
-                EventActions.TagDelete => await _tags.GetAsync(e.Tag!) != e.Digest,
-                EventActions.Upload or EventActions.Mount => await _blobs.ContainsAsync(e.Digest!),
-                EventActions.RepositoryEmpty => deleted,
-                _ => true,
-            };
-            deleted |= done && e.Action == EventActions.Delete;
-            if (done)
-            {
-                happened.Add(entry);
-            }
-        }
-
-        var lost = pending.Except(happened).ToList();
-        _outbox.Confirm(happened);
-        _outbox.Drop(lost);
-        await WriteMetaAsync(meta => meta.ManifestCount -= lost.Sum(e => e.ManifestDelta));
-    }
-
-    private void RelaySoon()
-    {
-        if (_outbox.Ready().Count > 0)
-        {
-            _relay.Change(TimeSpan.Zero, Timeout.InfiniteTimeSpan);
-        }
-    }
-
-    /// <summary>Hands the confirmed events to the log; on failure the interleaved timer tries again every second.</summary>
-    private async Task RelayAsync(CancellationToken cancellationToken)
-    {
-        var ready = _outbox.Ready();
-        if (ready.Count == 0)
-        {
-            return;
-        }
-
-        try
-        {
-            await GrainFactory.GetGrain<IEventLogGrain>(EventPartitions.Of(Name)).Append([.. ready.Select(e => e.Event)]);
-        }
-        catch (Exception) when (!cancellationToken.IsCancellationRequested)
-        {
-            _relay.Change(TimeSpan.FromSeconds(1), Timeout.InfiniteTimeSpan);
-            return;
-        }
-
-        _outbox.HandedOver(ready);
-        RelaySoon();
+        await GrainFactory.GetGrain<ICatalogGrain>(GrainKeys.Catalog).Add(Name);
+        await _meta.ReplaceAsync(new RepositoryMeta { CreatedAt = _clock.GetUtcNow(), InCatalog = true });
     }
 }
