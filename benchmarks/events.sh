@@ -57,10 +57,11 @@ from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 out = open(sys.argv[2], "a", buffering=1)
 class Hook(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as any real receiver
     def do_POST(self):
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
         now = time.time()
-        self.send_response(204); self.end_headers()
+        self.send_response(204); self.send_header("Content-Length", "0"); self.end_headers()
         e = json.loads(body)
         if e.get("type") == "io.orleansregistry.artifact.pushed":
             t = re.sub(r"(\.\d{6})\d+", r"\1", e["time"]).replace("Z", "+00:00")

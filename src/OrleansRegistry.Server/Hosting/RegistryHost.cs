@@ -74,8 +74,7 @@ public static class RegistryHost
         builder.Services.AddHostedService(sp => sp.GetRequiredService<PullEventRecorder>());
         builder.Services.AddHostedService<EventDeliveryPump>();
         builder.Services.AddSingleton<EventEndpoints>();
-        builder.Services.AddSingleton(builder.Configuration.GetSection(RateLimitOptions.Section).Get<RateLimitOptions>() ?? new RateLimitOptions());
-        builder.Services.AddSingleton<RegistryRateLimiter>();
+        builder.AddRegistryRateLimits();
         builder.Services.AddSingleton<UploadJanitor>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<UploadJanitor>());
         builder.Services.AddHostedService<SiloUrlPublisher>();
@@ -135,29 +134,7 @@ public static class RegistryHost
         var dispatcher = app.Services.GetRequiredService<RegistryDispatcher>();
         app.Map("/v2", branch => branch.Run(dispatcher.DispatchAsync));
         app.Logger.LogInformation("data directory {DataPath}", dataPath);
-        LogRateLimits(app);
+        app.LogRateLimits();
         return app;
-    }
-
-    private static void LogRateLimits(WebApplication app)
-    {
-        var limits = app.Services.GetRequiredService<RateLimitOptions>();
-        static string Describe(TokenBucketLimit limit) =>
-            limit.IsOff ? "off" : $"{limit.Permits} per {limit.Period}, burst {Math.Max(1, limit.Burst)}";
-
-        if (limits.Enabled)
-        {
-            app.Logger.LogInformation(
-                "request limits per silo are on: identified {Identified}; anonymous (per address) {Anonymous}",
-                Describe(limits.Identified), Describe(limits.Anonymous));
-        }
-        else
-        {
-            app.Logger.LogInformation("request limits are off (Registry:RateLimit:Enabled=false)");
-        }
-
-        app.Logger.LogInformation(
-            "security limits per silo: token requests needing a bcrypt check (per address) {Token}; failed logins (per address) {FailedLogins}",
-            Describe(limits.TokenRequests), Describe(limits.FailedLogins));
     }
 }
