@@ -46,42 +46,15 @@ SERVER_DLL=$ROOT/src/OrleansRegistry.Server/bin/Release/net10.0/OrleansRegistry.
 LT_DLL=$ROOT/benchmarks/OrleansRegistry.LoadTest/bin/Release/net10.0/OrleansRegistry.LoadTest.dll
 LOADTEST=(taskset -c "$LOAD_CPU" dotnet "$LT_DLL")
 
-declare -A PIDS=() URLS=()
-cleanup() {
-  set +e
-  for name in "${!PIDS[@]}"; do
-    kill "${PIDS[$name]}" 2>/dev/null && wait "${PIDS[$name]}" 2>/dev/null
-  done
-  [[ ${KEEP:-0} == 1 ]] && echo "kept $WORK" || rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+SILO_BASE=12700
+# shellcheck source=lib/embedded.sh
+source "$ROOT/benchmarks/lib/embedded.sh"
 
 if [[ ${SKIP_BUILD:-0} != 1 ]]; then
   dotnet build -c Release -nologo -clp:ErrorsOnly "$ROOT/src/OrleansRegistry.Server/OrleansRegistry.Server.csproj"
   dotnet build -c Release -nologo -clp:ErrorsOnly "$ROOT/benchmarks/OrleansRegistry.LoadTest/OrleansRegistry.LoadTest.csproj"
 fi
 
-# start NAME PORT_OFFSET EXTRA_ARGS...: one embedded server pinned to the server core
-start() {
-  local name=$1 port=$((PORT + $2)); shift 2
-  local silo=$((12700 + port % 100))
-  for p in $port $silo $((silo + 1)); do
-    if ss -ltn | awk '{print $4}' | grep -q ":$p\$"; then echo "port $p is in use; set BENCH_PORT" >&2; exit 1; fi
-  done
-  mkdir -p "$WORK/$name"
-  taskset -c "$SERVER_CPU" dotnet "$SERVER_DLL" --urls "http://127.0.0.1:$port" --Registry:DataPath="$WORK/$name" \
-    --Registry:Silo:SiloPort=$silo --Registry:Silo:GatewayPort=$((silo + 1)) \
-    --Logging:LogLevel:Default=Warning "$@" >"$WORK/$name.log" 2>&1 &
-  PIDS[$name]=$!
-  URLS[$name]=http://127.0.0.1:$port
-  for _ in $(seq 300); do
-    curl -s -o /dev/null "http://127.0.0.1:$port/v2/" && return 0
-    kill -0 "${PIDS[$name]}" 2>/dev/null || { cat "$WORK/$name.log"; exit 1; }
-    sleep 0.2
-  done
-  echo "$name did not come up" >&2; tail -n 30 "$WORK/$name.log"; exit 1
-}
 
 has() { [[ ",$PARTS," == *",$1,"* ]]; }
 

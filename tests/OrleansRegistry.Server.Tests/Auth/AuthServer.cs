@@ -11,7 +11,7 @@ namespace OrleansRegistry.Server.Tests.Auth;
 /// A server in token mode with a configuration file like examples/auth/auth.json plus an admin
 /// (<c>root</c>) and <c>carol</c>, who may push to <c>other/*</c> only.
 /// </summary>
-public sealed class AuthServer : IAsyncLifetime
+public class AuthServer : IAsyncLifetime
 {
     public const string Config = """
         {
@@ -33,22 +33,30 @@ public sealed class AuthServer : IAsyncLifetime
 
     public RegistryServer Server { get; private set; } = null!;
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
-        await File.WriteAllTextAsync(_configPath, Config);
-        Server = RegistryServer.With(new Dictionary<string, string>
-        {
-            ["Registry:Auth:ConfigPath"] = _configPath,
-            ["Registry:Auth:ClockSkew"] = "00:00:05",
-            ["Registry:Auth:BcryptCost"] = "4",
-        });
+        await File.WriteAllTextAsync(_configPath, ConfigurationFile());
+        var settings = Settings();
+        settings["Registry:Auth:ConfigPath"] = _configPath;
+        settings.TryAdd("Registry:Auth:BcryptCost", "4");
+        Server = RegistryServer.With(settings, Configure);
         await Server.InitializeAsync();
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         await Server.DisposeAsync();
         File.Delete(_configPath);
+    }
+
+    /// <summary>The server's settings besides the file's path (and bcrypt cost 4, unless given).</summary>
+    protected virtual Dictionary<string, string> Settings() => new() { ["Registry:Auth:ClockSkew"] = "00:00:05" };
+
+    /// <summary>The auth configuration file's text: <see cref="Config"/> unless a subclass adds to it.</summary>
+    protected virtual string ConfigurationFile() => Config;
+
+    protected virtual void Configure(WebApplicationBuilder builder)
+    {
     }
 }
 

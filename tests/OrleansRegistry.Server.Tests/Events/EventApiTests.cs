@@ -6,29 +6,9 @@ using OrleansRegistry.Server.Tests.Infrastructure;
 namespace OrleansRegistry.Server.Tests.Events;
 
 /// <summary>A token-mode server whose pull events are flushed every 200 ms.</summary>
-public sealed class EventServer : IAsyncLifetime
+public sealed class EventServer : AuthServer
 {
-    private readonly string _configPath = Path.Combine(Path.GetTempPath(), $"orleans-registry-auth-{Guid.NewGuid():N}.json");
-
-    public RegistryServer Server { get; private set; } = null!;
-
-    public async Task InitializeAsync()
-    {
-        await File.WriteAllTextAsync(_configPath, AuthServer.Config);
-        Server = RegistryServer.With(new Dictionary<string, string>
-        {
-            ["Registry:Auth:ConfigPath"] = _configPath,
-            ["Registry:Auth:BcryptCost"] = "4",
-            ["Registry:Events:PullFlushInterval"] = "00:00:00.200",
-        });
-        await Server.InitializeAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await Server.DisposeAsync();
-        File.Delete(_configPath);
-    }
+    protected override Dictionary<string, string> Settings() => new() { ["Registry:Events:PullFlushInterval"] = "00:00:00.200" };
 }
 
 /// <summary>Writes and pulls over HTTP become events with who made them; admins read them at /api/v1/events.</summary>

@@ -11,46 +11,29 @@ namespace OrleansRegistry.Server.Tests.RateLimiting;
 /// stays taken. Loopback is a trusted proxy (the default), so each test sends its own client
 /// address in <c>X-Forwarded-For</c> and the tests do not share buckets.
 /// </summary>
-public sealed class RateLimitedServer : IAsyncLifetime
+public sealed class RateLimitedServer : AuthServer
 {
     public const int IdentifiedBurst = 5;
     public const int AnonymousBurst = 3;
     public const int TokenBurst = 6;
     public const int FailedLoginBurst = 2;
 
-    private readonly string _configPath = Path.Combine(Path.GetTempPath(), $"orleans-registry-auth-{Guid.NewGuid():N}.json");
-
-    public RegistryServer Server { get; private set; } = null!;
-
-    public async Task InitializeAsync()
+    protected override Dictionary<string, string> Settings() => new()
     {
-        await File.WriteAllTextAsync(_configPath, AuthServer.Config);
-        Server = RegistryServer.With(new Dictionary<string, string>
-        {
-            ["Registry:Auth:ConfigPath"] = _configPath,
-            ["Registry:Auth:BcryptCost"] = "4",
-            ["Registry:RateLimit:Enabled"] = "true",
-            ["Registry:RateLimit:Identified:Permits"] = "1",
-            ["Registry:RateLimit:Identified:Period"] = "01:00:00",
-            ["Registry:RateLimit:Identified:Burst"] = $"{IdentifiedBurst}",
-            ["Registry:RateLimit:Anonymous:Permits"] = "1",
-            ["Registry:RateLimit:Anonymous:Period"] = "01:00:00",
-            ["Registry:RateLimit:Anonymous:Burst"] = $"{AnonymousBurst}",
-            ["Registry:RateLimit:TokenRequests:Permits"] = "1",
-            ["Registry:RateLimit:TokenRequests:Period"] = "01:00:00",
-            ["Registry:RateLimit:TokenRequests:Burst"] = $"{TokenBurst}",
-            ["Registry:RateLimit:FailedLogins:Permits"] = "1",
-            ["Registry:RateLimit:FailedLogins:Period"] = "01:00:00",
-            ["Registry:RateLimit:FailedLogins:Burst"] = $"{FailedLoginBurst}",
-        });
-        await Server.InitializeAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await Server.DisposeAsync();
-        File.Delete(_configPath);
-    }
+        ["Registry:RateLimit:Enabled"] = "true",
+        ["Registry:RateLimit:Identified:Permits"] = "1",
+        ["Registry:RateLimit:Identified:Period"] = "01:00:00",
+        ["Registry:RateLimit:Identified:Burst"] = $"{IdentifiedBurst}",
+        ["Registry:RateLimit:Anonymous:Permits"] = "1",
+        ["Registry:RateLimit:Anonymous:Period"] = "01:00:00",
+        ["Registry:RateLimit:Anonymous:Burst"] = $"{AnonymousBurst}",
+        ["Registry:RateLimit:TokenRequests:Permits"] = "1",
+        ["Registry:RateLimit:TokenRequests:Period"] = "01:00:00",
+        ["Registry:RateLimit:TokenRequests:Burst"] = $"{TokenBurst}",
+        ["Registry:RateLimit:FailedLogins:Permits"] = "1",
+        ["Registry:RateLimit:FailedLogins:Period"] = "01:00:00",
+        ["Registry:RateLimit:FailedLogins:Burst"] = $"{FailedLoginBurst}",
+    };
 }
 
 internal static class RateLimitClient

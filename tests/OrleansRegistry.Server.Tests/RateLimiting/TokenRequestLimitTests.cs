@@ -11,41 +11,24 @@ namespace OrleansRegistry.Server.Tests.RateLimiting;
 /// and a generous failed-login one, so that the token-request limit is seen on its own.
 /// Request limits stay off (the default); the startup log is captured.
 /// </summary>
-public sealed class TokenRequestLimitServer : IAsyncLifetime
+public sealed class TokenRequestLimitServer : AuthServer
 {
     public const int BcryptBurst = 3;
 
-    private readonly string _configPath = Path.Combine(Path.GetTempPath(), $"orleans-registry-auth-{Guid.NewGuid():N}.json");
-
-    public RegistryServer Server { get; private set; } = null!;
-
     public CapturingLoggerProvider Logs { get; } = new();
 
-    public async Task InitializeAsync()
+    protected override Dictionary<string, string> Settings() => new()
     {
-        await File.WriteAllTextAsync(_configPath, AuthServer.Config);
-        Server = RegistryServer.With(
-            new Dictionary<string, string>
-            {
-                ["Registry:Auth:ConfigPath"] = _configPath,
-                ["Registry:Auth:BcryptCost"] = "4",
-                ["Logging:LogLevel:Default"] = "Information",
-                ["Registry:RateLimit:TokenRequests:Permits"] = "1",
-                ["Registry:RateLimit:TokenRequests:Period"] = "01:00:00",
-                ["Registry:RateLimit:TokenRequests:Burst"] = $"{BcryptBurst}",
-                ["Registry:RateLimit:FailedLogins:Permits"] = "1",
-                ["Registry:RateLimit:FailedLogins:Period"] = "01:00:00",
-                ["Registry:RateLimit:FailedLogins:Burst"] = "1000",
-            },
-            builder => builder.Logging.AddProvider(Logs));
-        await Server.InitializeAsync();
-    }
+        ["Logging:LogLevel:Default"] = "Information",
+        ["Registry:RateLimit:TokenRequests:Permits"] = "1",
+        ["Registry:RateLimit:TokenRequests:Period"] = "01:00:00",
+        ["Registry:RateLimit:TokenRequests:Burst"] = $"{BcryptBurst}",
+        ["Registry:RateLimit:FailedLogins:Permits"] = "1",
+        ["Registry:RateLimit:FailedLogins:Period"] = "01:00:00",
+        ["Registry:RateLimit:FailedLogins:Burst"] = "1000",
+    };
 
-    public async Task DisposeAsync()
-    {
-        await Server.DisposeAsync();
-        File.Delete(_configPath);
-    }
+    protected override void Configure(WebApplicationBuilder builder) => builder.Logging.AddProvider(Logs);
 }
 
 /// <summary>The token endpoint limits only requests that cost a bcrypt check, per client address.</summary>
