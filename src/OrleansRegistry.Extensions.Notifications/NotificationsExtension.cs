@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -25,4 +26,8 @@ public sealed class NotificationsExtension : IRegistryExtension
     }
 
     public void MapAdminApi(IEndpointRouteBuilder api) => api.ServiceProvider.GetRequiredService<WebhookEndpoints>().Map(api);
+
+    public void UseMiddleware(IApplicationBuilder app)
+    {
+    }
 }

@@ -1,4 +1,5 @@
 using Microsoft.Net.Http.Headers;
+using OrleansRegistry.Contracts.Events;
 using OrleansRegistry.Core.Errors;
 
 namespace OrleansRegistry.Server.Auth;
@@ -19,6 +20,9 @@ public sealed class AdminApiGuard(RequestDelegate next, AdminAuthenticator admin
     public static AccessPolicy Policy(HttpContext context) =>
         context.Items[PolicyKey] as AccessPolicy ?? throw new InvalidOperationException("not behind the admin API guard");
 
+    private static EventActor Actor(string subject) =>
+        new() { Name = subject, Kind = AccessPolicy.IsRobotName(subject) ? ActorKinds.Robot : ActorKinds.User };
+
     public async Task InvokeAsync(HttpContext context)
     {
         var check = await admins.CheckAsync(context, "admin API", acceptBearer: true);
@@ -28,9 +32,11 @@ public sealed class AdminApiGuard(RequestDelegate next, AdminAuthenticator admin
                 context.Response.Headers[HeaderNames.WWWAuthenticate] = $"Basic realm=\"{settings.Options.Service} admin\"";
                 throw new OciException(OciErrorCode.Unauthorized, "admin credentials required", statusCode: StatusCodes.Status401Unauthorized);
             case AdminDecision.NotAdmin:
+                context.Features.Set(new RequestActor(Actor(check.Subject!)));
                 throw new OciException(OciErrorCode.Denied, "only registry admins may use the admin API", statusCode: StatusCodes.Status403Forbidden);
             default:
                 context.Items[PolicyKey] = check.Policy;
+                context.Features.Set(new RequestActor(Actor(check.Subject!)));
                 await next(context);
                 return;
         }

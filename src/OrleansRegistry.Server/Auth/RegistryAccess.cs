@@ -1,5 +1,6 @@
 using OrleansRegistry.Server.Telemetry;
 using Microsoft.Net.Http.Headers;
+using OrleansRegistry.Contracts.Events;
 using OrleansRegistry.Core.Errors;
 using OrleansRegistry.Server.Routing;
 
@@ -68,6 +69,7 @@ public sealed class RegistryAccess(AuthSettings settings, AuthDirectory director
         }
 
         context.Items[ClaimsKey] = claims;
+        context.Features.Set(new RequestActor(Events.EventOrigins.Actor(context)));
         if (required is { } need && !claims.Allows(need.Type, need.Name, need.Action))
         {
             var code = claims.Subject is null ? OciErrorCode.Unauthorized : OciErrorCode.Denied;

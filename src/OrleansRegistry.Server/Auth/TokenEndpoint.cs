@@ -1,3 +1,4 @@
+using OrleansRegistry.Contracts.Events;
 using OrleansRegistry.Server.Http;
 using OrleansRegistry.Server.RateLimiting;
 using OrleansRegistry.Server.Telemetry;
@@ -158,6 +159,7 @@ public sealed class TokenEndpoint(
     private void LoginFailed(HttpContext context, string name, string form)
     {
         metrics.AuthFailure("bad_credentials");
+        context.Features.Set(new RequestActor(new EventActor { Name = Sanitize(name), Kind = ActorKinds.User }));
         var address = ClientAddress.Of(context);
         logger.LogWarning(new EventId(4001, "SecurityLoginFailed"),
             "security: failed login for {User} from {Address} ({Form})",

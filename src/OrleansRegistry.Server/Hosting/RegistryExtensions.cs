@@ -1,4 +1,5 @@
 using OrleansRegistry.Contracts.Extensions;
+using OrleansRegistry.Extensions.Audit;
 using OrleansRegistry.Extensions.Notifications;
 using OrleansRegistry.Server.Auth;
 using OrleansRegistry.Server.Events;
@@ -13,7 +14,7 @@ namespace OrleansRegistry.Server.Hosting;
 public static class RegistryExtensions
 {
     /// <summary>The features this server is built with.</summary>
-    public static IRegistryExtension[] Known() => [new NotificationsExtension()];
+    public static IRegistryExtension[] Known() => [new NotificationsExtension(), new AuditExtension()];
 
     public static void AddRegistryExtensions(this WebApplicationBuilder builder)
     {
@@ -24,6 +25,15 @@ public static class RegistryExtensions
         }
 
         builder.Services.AddSingleton(new EnabledExtensions(enabled));
+    }
+
+    /// <summary>The middleware of every enabled extension, outside the registry's error handling.</summary>
+    public static void UseRegistryExtensions(this WebApplication app)
+    {
+        foreach (var extension in app.Services.GetRequiredService<EnabledExtensions>().All)
+        {
+            extension.UseMiddleware(app);
+        }
     }
 
     /// <summary>The admin API of the core (events) and of every enabled extension; token mode only, as the admin API itself.</summary>

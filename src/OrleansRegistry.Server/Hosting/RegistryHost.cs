@@ -125,6 +125,7 @@ public static class RegistryHost
         app.UseMiddleware<RateLimitMiddleware>();
         app.MapHealth();
         app.MapRegistryMetrics(telemetry);
+        app.UseRegistryExtensions();
         app.UseMiddleware<RegistryErrorMiddleware>();
         app.UseMiddleware<TransientRetryMiddleware>();
         var auth = app.MapRegistryAuth();

@@ -1,0 +1,31 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using OrleansRegistry.Contracts.Events;
+using OrleansRegistry.Contracts.Extensions;
+
+namespace OrleansRegistry.Extensions.Audit;
+
+/// <summary>
+/// The audit log: files under the data directory (<c>Registry:Audit</c>), fed by the event log (writes)
+/// and by a middleware (refused requests, failed logins, admin changes); read at <c>/api/v1/audit</c>.
+/// </summary>
+public sealed class AuditExtension : IRegistryExtension
+{
+    public string Name => "Audit";
+
+    public void AddServices(IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<AuditOptions>(configuration.GetSection(AuditOptions.Section));
+        services.PostConfigure<AuditOptions>(o => o.Path ??= Path.Combine(Path.GetFullPath(configuration["Registry:DataPath"] ?? "./data"), "audit"));
+        services.AddSingleton<FileAuditLog>();
+        services.AddHostedService(sp => sp.GetRequiredService<FileAuditLog>());
+        services.AddSingleton<IEventSubscriber, AuditSubscriber>();
+        services.AddSingleton<AuditEndpoints>();
+    }
+
+    public void MapAdminApi(IEndpointRouteBuilder api) => api.ServiceProvider.GetRequiredService<AuditEndpoints>().Map(api);
+
+    public void UseMiddleware(IApplicationBuilder app) => app.UseMiddleware<AuditMiddleware>();
+}
