@@ -76,9 +76,10 @@ public sealed class StorageHealthProbe(
         timeout.CancelAfter(options.Value.StorageProbeTimeout);
         var wasHealthy = health.Snapshot().TryGetValue(store, out var previous) ? previous.Healthy : (bool?)null;
         var startedAt = Stopwatch.GetTimestamp();
+        var running = probe(timeout.Token);
         try
         {
-            await probe(timeout.Token).WaitAsync(timeout.Token);
+            await running.WaitAsync(timeout.Token);
             health.Succeeded(store, clock.GetUtcNow(), Stopwatch.GetElapsedTime(startedAt));
             if (wasHealthy == false)
             {
@@ -87,7 +88,9 @@ public sealed class StorageHealthProbe(
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            // Stopping: keep the last result.
+            // Stopping: keep the last result, but let the probe's own I/O end first (it sees the same
+            // token), so that nothing writes into storage once the host has stopped.
+            await running.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
         catch (Exception error)
         {
