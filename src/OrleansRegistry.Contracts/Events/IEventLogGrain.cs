@@ -10,8 +10,8 @@ namespace OrleansRegistry.Contracts.Events;
 public interface IEventLogGrain : IGrainWithIntegerKey
 {
     /// <summary>
-    /// Appends events, persisted before it returns; events whose id was appended recently are skipped.
-    /// Concurrent appends are written together (one segment write for all of them).
+    /// Appends events, persisted before it returns. Concurrent appends are written together (one
+    /// segment write for all of them).
     /// </summary>
     [AlwaysInterleave, Alias("append")]
     Task Append(RegistryEvent[] events);

@@ -18,16 +18,11 @@ public sealed class EventLogGrain : Grain, IEventLogGrain
     // Small: an append rewrites its segment (64 events are about 16 KiB), whatever the length of the log.
     public const int SegmentSize = 64;
 
-    // Ids of recent appends: a repository that re-sends its outbox after a restart is not logged twice.
-    private const int RecentIds = 8192;
-
     private readonly IPersistentState<EventLogHead> _head;
     private readonly EventLogOptions _options;
     private readonly EventMetrics _metrics;
     private readonly TimeProvider _clock;
     private readonly Dictionary<long, (List<LoggedEvent> Entries, string? ETag, bool Exists)> _segments = [];
-    private readonly HashSet<string> _recent = new(StringComparer.Ordinal);
-    private readonly Queue<string> _recentOrder = new();
     private readonly List<(long After, TaskCompletionSource<long> Done)> _waiters = [];
     private readonly List<(RegistryEvent[] Events, TaskCompletionSource Done)> _queued = [];
     private Task? _writing;
@@ -49,10 +44,6 @@ public sealed class EventLogGrain : Grain, IEventLogGrain
         _storage = ServiceProvider.GetRequiredKeyedService<IGrainStorage>(GrainStorageNames.Registry);
         var tail = await LoadAsync(_head.State.TailSegment);
         _last = tail.Entries.Count > 0 ? tail.Entries[^1].Position : Math.Max(_head.State.First - 1, _head.State.TailSegment * SegmentSize);
-        foreach (var entry in tail.Entries)
-        {
-            Remember(entry.Event.Id);
-        }
     }
 
     public Task Append(RegistryEvent[] events)
@@ -86,9 +77,8 @@ public sealed class EventLogGrain : Grain, IEventLogGrain
         }
     }
 
-    private async Task AppendAsync(List<RegistryEvent> events)
+    private async Task AppendAsync(List<RegistryEvent> fresh)
     {
-        var fresh = events.Where(e => !_recent.Contains(e.Id)).DistinctBy(e => e.Id).ToList();
         if (fresh.Count == 0)
         {
             return;
@@ -116,11 +106,6 @@ public sealed class EventLogGrain : Grain, IEventLogGrain
             }
 
             _last = group.Last().Position;
-        }
-
-        foreach (var e in fresh)
-        {
-            Remember(e.Id);
         }
 
         _metrics.Logged(fresh.Count);
@@ -264,18 +249,6 @@ public sealed class EventLogGrain : Grain, IEventLogGrain
         foreach (var segment in _segments.Keys.Where(s => s != _head.State.TailSegment).Order().Take(_segments.Count - Kept).ToList())
         {
             _segments.Remove(segment);
-        }
-    }
-
-    private void Remember(string id)
-    {
-        if (_recent.Add(id))
-        {
-            _recentOrder.Enqueue(id);
-            if (_recentOrder.Count > RecentIds)
-            {
-                _recent.Remove(_recentOrder.Dequeue());
-            }
         }
     }
 

@@ -9,7 +9,7 @@ public sealed class EventLogOptions
 {
     public const string Section = "Registry:Events";
 
-    /// <summary>Whether writes record events at all. Default true; off, no outbox is written and nothing is delivered.</summary>
+    /// <summary>Whether writes record events at all. Default true; off, writes append nothing to the log and nothing is delivered.</summary>
     public bool Enabled { get; set; } = true;
 
     /// <summary>Events older than this are dropped. Default 7 days.</summary>

@@ -23,7 +23,7 @@ public sealed class EventMetrics
     {
         _clock = clock;
         var meter = meterFactory.Create(MeterName);
-        _written = meter.CreateCounter<long>("registry_events_written_total", description: "Events recorded by the repositories' outboxes with their writes.");
+        _written = meter.CreateCounter<long>("registry_events_written_total", description: "Events of writes appended to the event log by the repositories.");
         _logged = meter.CreateCounter<long>("registry_events_logged_total", description: "Events appended to the event log (writes and pull batches).");
         _delivered = meter.CreateCounter<long>("registry_events_delivered_total", description: "Events delivered, by consumer.");
         _expired = meter.CreateCounter<long>("registry_events_dropped_total", description: "Events dropped from the log by retention (age or count).");
