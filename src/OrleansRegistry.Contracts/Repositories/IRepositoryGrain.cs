@@ -5,7 +5,8 @@ namespace OrleansRegistry.Contracts.Repositories;
 /// <summary>
 /// One repository (key: its name). The single writer of its tags, manifests, blob links and
 /// referrers; reads interleave with each other and with a write awaiting storage, and see only
-/// persisted state.
+/// persisted state. Writes are interleaving calls too: the grain runs them one at a time itself, so
+/// that a write waiting for its events to reach the event log does not hold back the next one.
 /// </summary>
 [Alias("repository")]
 public interface IRepositoryGrain : IGrainWithStringKey
@@ -18,14 +19,14 @@ public interface IRepositoryGrain : IGrainWithStringKey
     Task<BlobLink?> GetBlob(string digest);
 
     /// <summary>Links a stored, verified blob into this repository (an upload completed). Idempotent.</summary>
-    [Alias("link-blob")]
+    [AlwaysInterleave, Alias("link-blob")]
     Task LinkBlob(string digest, long size, string location);
 
     /// <summary>As <see cref="LinkBlob"/>, for a blob mounted from another repository (the event says so).</summary>
-    [Alias("mount-blob")]
+    [AlwaysInterleave, Alias("mount-blob")]
     Task MountBlob(string digest, long size, string location);
 
-    [Alias("unlink-blob")]
+    [AlwaysInterleave, Alias("unlink-blob")]
     Task<bool> UnlinkBlob(string digest);
 
     /// <summary>
@@ -33,7 +34,7 @@ public interface IRepositoryGrain : IGrainWithStringKey
     /// references is linked here and, when <paramref name="requireChildManifests"/>, that every
     /// child manifest of an index is stored here. Persisted before it returns.
     /// </summary>
-    [Alias("put-manifest")]
+    [AlwaysInterleave, Alias("put-manifest")]
     Task<PutManifestResult> PutManifest(ManifestRecord manifest, string? tag, bool requireChildManifests);
 
     [AlwaysInterleave, Alias("get-manifest")]
@@ -43,11 +44,11 @@ public interface IRepositoryGrain : IGrainWithStringKey
     Task<ManifestRecord?> ResolveTag(string tag);
 
     /// <summary>Deletes a manifest and every tag that points at it.</summary>
-    [Alias("delete-manifest")]
+    [AlwaysInterleave, Alias("delete-manifest")]
     Task<bool> DeleteManifest(string digest);
 
     /// <summary>Deletes one tag; the manifest stays.</summary>
-    [Alias("delete-tag")]
+    [AlwaysInterleave, Alias("delete-tag")]
     Task<bool> DeleteTag(string tag);
 
     /// <summary>Tags in lexical order after <paramref name="last"/>, at most <paramref name="limit"/>.</summary>

@@ -1,5 +1,6 @@
 using OrleansRegistry.Contracts;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using OrleansRegistry.Contracts.Events;
 
 namespace OrleansRegistry.Grains.Events;
@@ -7,12 +8,16 @@ namespace OrleansRegistry.Grains.Events;
 /// <summary>
 /// Delivers one partition of the log to one consumer, one event at a time and in order, from the
 /// persisted checkpoint (at least once: a crash after a delivery and before its checkpoint sends it
-/// again). A consumer that asks to retry holds its partition until it takes the event; other
+/// again). The checkpoint is stored at most once per <see cref="EventLogOptions.CheckpointInterval"/>
+/// (and before a retry wait or deactivation), not after every event: a crash repeats at most that
+/// much, and a steady push load does not cost one more storage write per event and consumer.
+/// A consumer that asks to retry holds its partition until it takes the event; other
 /// consumers are never held. Waits on the log for new entries rather than polling.
 /// </summary>
 public sealed class EventDeliveryGrain(
     [PersistentState("event-delivery", GrainStorageNames.Registry)] IPersistentState<EventDeliveryState> state,
-    IEnumerable<IEventSubscriber> subscribers, EventMetrics metrics, ILogger<EventDeliveryGrain> logger) : Grain, IEventDeliveryGrain
+    IEnumerable<IEventSubscriber> subscribers, IOptions<EventLogOptions> options, EventMetrics metrics, TimeProvider clock,
+    ILogger<EventDeliveryGrain> logger) : Grain, IEventDeliveryGrain
 {
     private const int BatchSize = 64;
     // Short: a silo that stops waits for long-polls in flight before its grains deactivate.
@@ -25,18 +30,36 @@ public sealed class EventDeliveryGrain(
     private string _consumer = "";
     private IEventLogGrain _log = null!;
 
+    // Delivered up to here; stored in the state when the interval is up.
+    private long _checkpoint;
+    private long _delivered;
+    private DateTimeOffset _savedAt;
+
+    private TimeSpan CheckpointInterval => options.Value.CheckpointInterval;
+
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         var (consumer, partition) = EventDeliveryKey.Parse(this.GetPrimaryKeyString());
         _consumer = consumer;
         _log = GrainFactory.GetGrain<IEventLogGrain>(partition);
+        _checkpoint = state.State.Checkpoint;
+        _delivered = state.State.Delivered;
+        _savedAt = clock.GetUtcNow();
         return Task.CompletedTask;
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         metrics.Stopped(this.GetPrimaryKeyString());
-        return Task.CompletedTask;
+        try
+        {
+            await SaveAsync();
+        }
+        catch (Exception error)
+        {
+            // Delivered again by the next activation.
+            logger.LogWarning(error, "the checkpoint of {Consumer} was not stored", this.GetPrimaryKeyString());
+        }
     }
 
     public Task Poke()
@@ -51,8 +74,8 @@ public sealed class EventDeliveryGrain(
 
     public Task<DeliveryStatus> GetStatus() => Task.FromResult(new DeliveryStatus
     {
-        Checkpoint = state.State.Checkpoint,
-        Delivered = state.State.Delivered,
+        Checkpoint = _checkpoint,
+        Delivered = _delivered,
         Last = _lastSeen,
         OldestPending = _oldestPending,
         LastError = _lastError,
@@ -64,18 +87,18 @@ public sealed class EventDeliveryGrain(
         {
             while (Subscriber() is { } subscriber)
             {
-                var page = await _log.Read(state.State.Checkpoint, BatchSize);
+                var page = await _log.Read(_checkpoint, BatchSize);
                 _lastSeen = page.Last;
                 if (page.Entries.Length == 0)
                 {
                     Report(null);
-                    if (page.First > state.State.Checkpoint + 1)
+                    if (page.First > _checkpoint + 1)
                     {
                         // Retention dropped what this consumer never got: go on from what is kept.
-                        await SaveAsync(page.First - 1, 0);
+                        _checkpoint = page.First - 1;
                     }
 
-                    await _log.WaitBeyond(state.State.Checkpoint, WaitTimeout);
+                    await _log.WaitBeyond(_checkpoint, await SaveWhenDueAsync());
                     continue;
                 }
 
@@ -94,39 +117,56 @@ public sealed class EventDeliveryGrain(
     /// <summary>Delivers in order, up to the first event the consumer asks to retry (then waits as it asked).</summary>
     private async Task DeliverAsync(IEventSubscriber subscriber, LoggedEvent[] entries)
     {
-        var checkpoint = state.State.Checkpoint;
-        var delivered = 0;
         foreach (var entry in entries)
         {
             var result = await subscriber.DeliverAsync(_consumer, entry.Event, CancellationToken.None);
             if (!result.Done)
             {
                 _lastError = $"consumer asked to retry event {entry.Event.Id}";
-                await SaveAsync(checkpoint, delivered);
+                await SaveAsync();
                 Report(entry.Event.Time);
                 await Task.Delay(result.RetryAfter > TimeSpan.Zero ? result.RetryAfter : TimeSpan.FromSeconds(1));
                 return;
             }
 
-            checkpoint = entry.Position;
-            delivered++;
+            _checkpoint = entry.Position;
+            _delivered++;
             metrics.Delivered(_consumer);
         }
 
         _lastError = null;
-        await SaveAsync(checkpoint, delivered);
+        await SaveWhenDueAsync();
     }
 
-    private async Task SaveAsync(long checkpoint, int delivered)
+    /// <summary>Stores the checkpoint if the interval is up; answers how long to wait for new events meanwhile.</summary>
+    private async Task<TimeSpan> SaveWhenDueAsync()
     {
-        if (checkpoint == state.State.Checkpoint)
+        if (_checkpoint == state.State.Checkpoint)
+        {
+            return WaitTimeout;
+        }
+
+        var due = _savedAt + CheckpointInterval - clock.GetUtcNow();
+        if (due > TimeSpan.Zero)
+        {
+            return due < WaitTimeout ? due : WaitTimeout;
+        }
+
+        await SaveAsync();
+        return WaitTimeout;
+    }
+
+    private async Task SaveAsync()
+    {
+        if (_checkpoint == state.State.Checkpoint)
         {
             return;
         }
 
-        state.State.Checkpoint = checkpoint;
-        state.State.Delivered += delivered;
+        state.State.Checkpoint = _checkpoint;
+        state.State.Delivered = _delivered;
         await state.WriteStateAsync();
+        _savedAt = clock.GetUtcNow();
     }
 
     private void Report(DateTimeOffset? oldestPending)

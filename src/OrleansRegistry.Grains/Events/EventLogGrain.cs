@@ -24,8 +24,7 @@ public sealed class EventLogGrain : Grain, IEventLogGrain
     private readonly TimeProvider _clock;
     private readonly Dictionary<long, (List<LoggedEvent> Entries, string? ETag, bool Exists)> _segments = [];
     private readonly List<(long After, TaskCompletionSource<long> Done)> _waiters = [];
-    private readonly List<(RegistryEvent[] Events, TaskCompletionSource Done)> _queued = [];
-    private Task? _writing;
+    private readonly GroupCommit<RegistryEvent> _appends;
     private IGrainStorage _storage = null!;
     private long _last;
 
@@ -37,6 +36,7 @@ public sealed class EventLogGrain : Grain, IEventLogGrain
         _options = options.Value;
         _metrics = metrics;
         _clock = clock;
+        _appends = new(AppendAsync);
     }
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -46,36 +46,8 @@ public sealed class EventLogGrain : Grain, IEventLogGrain
         _last = tail.Entries.Count > 0 ? tail.Entries[^1].Position : Math.Max(_head.State.First - 1, _head.State.TailSegment * SegmentSize);
     }
 
-    public Task Append(RegistryEvent[] events)
-    {
-        // Group commit: appends that arrive while a write is in flight go together in the next one.
-        var pending = (events, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
-        _queued.Add(pending);
-        if (_writing is null || _writing.IsCompleted)
-        {
-            _writing = WriteQueuedAsync();
-        }
-
-        return pending.Item2.Task;
-    }
-
-    private async Task WriteQueuedAsync()
-    {
-        while (_queued.Count > 0)
-        {
-            var batch = _queued.ToList();
-            _queued.Clear();
-            try
-            {
-                await AppendAsync(batch.SelectMany(b => b.Events).ToList());
-                batch.ForEach(b => b.Done.TrySetResult());
-            }
-            catch (Exception error)
-            {
-                batch.ForEach(b => b.Done.TrySetException(error));
-            }
-        }
-    }
+    // Group commit: appends that arrive while a write is in flight go together in the next one.
+    public Task Append(RegistryEvent[] events) => _appends.Add(events);
 
     private async Task AppendAsync(List<RegistryEvent> fresh)
     {

@@ -18,6 +18,12 @@ public sealed class EventLogOptions
     /// <summary>At most this many events are kept in each of the 16 partitions. Default 100,000 (1.6 million in all).</summary>
     public int MaxEventsPerPartition { get; set; } = 100_000;
 
+    /// <summary>
+    /// How often at most a consumer's checkpoint is stored, per partition. Default 1 s: a crash delivers
+    /// at most that much again (receivers deduplicate on the event id); zero stores it after every batch.
+    /// </summary>
+    public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>How often each silo sends the pulls it counted to the log. Default 5 s: a crash loses at most that much of pull events.</summary>
     public TimeSpan PullFlushInterval { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -20,6 +20,9 @@ namespace OrleansRegistry.Grains.Repositories;
 /// no event tells of a write that did not happen, and no acknowledged write is without its events. A
 /// silo that dies between the two leaves a write its client was not told of, and retries (every retried
 /// write yields its events again) or the next write say so.
+/// Writes are serialized by <see cref="_writes"/>, not by the grain's turns (they are interleaving
+/// calls): a write's records are stored under the gate, its events are then appended in write order by
+/// <see cref="_log"/> outside it, so the next write does not wait for the previous one's append.
 /// </summary>
 public sealed class RepositoryGrain : Grain, IRepositoryGrain
 {
@@ -32,7 +35,10 @@ public sealed class RepositoryGrain : Grain, IRepositoryGrain
     private readonly IPersistentState<RepositoryMeta> _meta;
     private readonly EventLogOptions _events;
     private readonly EventMetrics _metrics;
+    private readonly SemaphoreSlim _writes = new(1, 1);
     private TimeProvider _clock = TimeProvider.System;
+    private GroupCommit<RegistryEvent> _log = null!;
+    private bool _creationAnnounced;
 
     // Counted once per activation, when a delete first needs to know (for repository.empty).
     private long? _manifestCount;
@@ -60,6 +66,9 @@ public sealed class RepositoryGrain : Grain, IRepositoryGrain
         _blobs = new(storage, GrainContext.GrainId, "blobs", BlobBuckets);
         _referrers = new(storage, GrainContext.GrainId, "referrers", ReferrerBuckets);
         _clock = ServiceProvider.GetService<TimeProvider>() ?? TimeProvider.System;
+        var partition = GrainFactory.GetGrain<IEventLogGrain>(EventPartitions.Of(Name));
+        _log = new(events => partition.Append([.. events]));
+        _creationAnnounced = _meta.State.CreationLogged;
         return Task.CompletedTask;
     }
 
@@ -73,16 +82,27 @@ public sealed class RepositoryGrain : Grain, IRepositoryGrain
 
     private async Task LinkAsync(string action, string digest, long size, string location)
     {
-        // Linked already: nothing to write, but the event is sent again (a retry after a crash).
-        var linked = await _blobs.ContainsAsync(digest);
-        await CommitAsync([new EventDraft(action, digest, Size: size)], registers: true, () => linked
-            ? Task.CompletedTask
-            : _blobs.SetAsync(digest, new BlobLink { Size = size, Location = location, LinkedAt = DateTimeOffset.UtcNow }));
+        var logged = await ExclusiveAsync(async () =>
+        {
+            // Linked already: nothing to write, but the event is sent again (a retry after a crash).
+            var linked = await _blobs.ContainsAsync(digest);
+            return await CommitAsync([new EventDraft(action, digest, Size: size)], registers: true, () => linked
+                ? Task.CompletedTask
+                : _blobs.SetAsync(digest, new BlobLink { Size = size, Location = location, LinkedAt = DateTimeOffset.UtcNow }));
+        });
+        await logged;
     }
 
-    public async Task<bool> UnlinkBlob(string digest) => await _blobs.RemoveAsync(digest);
+    public Task<bool> UnlinkBlob(string digest) => ExclusiveAsync(() => _blobs.RemoveAsync(digest));
 
     public async Task<PutManifestResult> PutManifest(ManifestRecord manifest, string? tag, bool requireChildManifests)
+    {
+        var (result, logged) = await ExclusiveAsync(() => StoreManifestAsync(manifest, tag, requireChildManifests));
+        await logged;
+        return result;
+    }
+
+    private async Task<(PutManifestResult, Task Logged)> StoreManifestAsync(ManifestRecord manifest, string? tag, bool requireChildManifests)
     {
         var missingBlobs = new List<string>();
         foreach (var blob in manifest.Blobs.Distinct(StringComparer.Ordinal))
@@ -95,7 +115,7 @@ public sealed class RepositoryGrain : Grain, IRepositoryGrain
 
         if (missingBlobs.Count > 0)
         {
-            return new PutManifestResult { Status = PutManifestStatus.BlobUnknown, Missing = [.. missingBlobs] };
+            return (new PutManifestResult { Status = PutManifestStatus.BlobUnknown, Missing = [.. missingBlobs] }, Task.CompletedTask);
         }
 
         if (requireChildManifests)
@@ -111,14 +131,14 @@ public sealed class RepositoryGrain : Grain, IRepositoryGrain
 
             if (missingChildren.Count > 0)
             {
-                return new PutManifestResult { Status = PutManifestStatus.ManifestUnknown, Missing = [.. missingChildren] };
+                return (new PutManifestResult { Status = PutManifestStatus.ManifestUnknown, Missing = [.. missingChildren] }, Task.CompletedTask);
             }
         }
 
         var isNew = !await _manifests.ContainsAsync(manifest.Digest);
         var movesTag = tag is not null && await _tags.GetAsync(tag) != manifest.Digest;
         var push = new EventDraft(EventActions.Push, manifest.Digest, manifest.MediaType, manifest.Size, tag);
-        await CommitAsync([push], registers: true, async () =>
+        var logged = await CommitAsync([push], registers: true, async () =>
         {
             if (manifest.Subject is { } subject)
             {
@@ -140,7 +160,7 @@ public sealed class RepositoryGrain : Grain, IRepositoryGrain
             _manifestCount++;
         }
 
-        return new PutManifestResult { Status = PutManifestStatus.Stored };
+        return (new PutManifestResult { Status = PutManifestStatus.Stored }, logged);
     }
 
     public async Task<ManifestRecord?> GetManifest(string digest) => await _manifests.GetAsync(digest);
@@ -153,10 +173,18 @@ public sealed class RepositoryGrain : Grain, IRepositoryGrain
 
     public async Task<bool> DeleteManifest(string digest)
     {
+        var logged = await ExclusiveAsync(() => RemoveManifestAsync(digest));
+        await (logged ?? Task.CompletedTask);
+        return logged is not null;
+    }
+
+    /// <summary>The events' append, or null when there was no such manifest.</summary>
+    private async Task<Task?> RemoveManifestAsync(string digest)
+    {
         var manifest = await _manifests.GetAsync(digest);
         if (manifest is null)
         {
-            return false;
+            return null;
         }
 
         var tags = (await _tags.GetAllAsync()).Where(e => e.Value == digest).Select(e => e.Key).ToList();
@@ -168,7 +196,7 @@ public sealed class RepositoryGrain : Grain, IRepositoryGrain
             drafts.Add(new EventDraft(EventActions.RepositoryEmpty));
         }
 
-        await CommitAsync(drafts, registers: false, async () =>
+        var logged = await CommitAsync(drafts, registers: false, async () =>
         {
             foreach (var tag in tags)
             {
@@ -182,20 +210,24 @@ public sealed class RepositoryGrain : Grain, IRepositoryGrain
             }
         });
         _manifestCount--;
-        return true;
+        return logged;
     }
 
     public async Task<bool> DeleteTag(string tag)
     {
-        if (await _tags.GetAsync(tag) is not { } digest)
+        var logged = await ExclusiveAsync<Task?>(async () =>
         {
-            return false;
-        }
+            if (await _tags.GetAsync(tag) is not { } digest)
+            {
+                return null;
+            }
 
-        var manifest = await _manifests.GetAsync(digest);
-        await CommitAsync([new EventDraft(EventActions.TagDelete, digest, manifest?.MediaType, manifest?.Size ?? 0, tag)], registers: false,
-            () => _tags.RemoveAsync(tag));
-        return true;
+            var manifest = await _manifests.GetAsync(digest);
+            return await CommitAsync([new EventDraft(EventActions.TagDelete, digest, manifest?.MediaType, manifest?.Size ?? 0, tag)], registers: false,
+                () => _tags.RemoveAsync(tag));
+        });
+        await (logged ?? Task.CompletedTask);
+        return logged is not null;
     }
 
     public async Task<TagPage> ListTags(string? last, int limit)
@@ -259,13 +291,28 @@ public sealed class RepositoryGrain : Grain, IRepositoryGrain
         }
     }
 
+    /// <summary>Runs a write alone: no other write of this repository starts before it ends.</summary>
+    private async Task<T> ExclusiveAsync<T>(Func<Task<T>> write)
+    {
+        await _writes.WaitAsync();
+        try
+        {
+            return await write();
+        }
+        finally
+        {
+            _writes.Release();
+        }
+    }
+
     /// <summary>
-    /// Runs the write, then appends its events to the repository's log partition before returning (so
-    /// before the client hears of it); a failed append fails the call, and the client's retry sends the
-    /// events again. With <paramref name="registers"/>, the repository's first write registers it in the
-    /// catalog before any of its records is stored, and its events begin with <see cref="EventActions.RepositoryCreate"/>.
+    /// Runs the write (under <see cref="ExclusiveAsync"/>), then queues its events for the repository's
+    /// log partition and returns the append, which the caller awaits outside the gate before it answers:
+    /// a failed append fails the call, and the client's retry sends the events again. With
+    /// <paramref name="registers"/>, the repository's first write registers it in the catalog before any
+    /// of its records is stored, and its events begin with <see cref="EventActions.RepositoryCreate"/>.
     /// </summary>
-    private async Task CommitAsync(List<EventDraft> drafts, bool registers, Func<Task> write)
+    private async Task<Task> CommitAsync(List<EventDraft> drafts, bool registers, Func<Task> write)
     {
         if (registers)
         {
@@ -275,22 +322,41 @@ public sealed class RepositoryGrain : Grain, IRepositoryGrain
         await write();
         if (!_events.Enabled)
         {
-            return;
+            return Task.CompletedTask;
         }
 
-        var announce = registers && !_meta.State.CreationLogged;
+        var announce = registers && !_creationAnnounced;
         if (announce)
         {
             drafts.Insert(0, new EventDraft(EventActions.RepositoryCreate));
+            _creationAnnounced = true;
         }
 
-        var events = RepositoryEvents.Stamp(Name, drafts, _clock.GetUtcNow());
-        await GrainFactory.GetGrain<IEventLogGrain>(EventPartitions.Of(Name)).Append(events);
+        return LogAsync(RepositoryEvents.Stamp(Name, drafts, _clock.GetUtcNow()), announce);
+    }
+
+    private async Task LogAsync(RegistryEvent[] events, bool announce)
+    {
+        try
+        {
+            await _log.Add(events);
+        }
+        catch
+        {
+            // Announced again by the next write (or this one's retry).
+            _creationAnnounced &= !announce;
+            throw;
+        }
+
         _metrics.Written(events.Length);
         if (announce)
         {
             // Once per repository; a crash before this write announces it once more.
-            await _meta.ReplaceAsync(new RepositoryMeta { CreatedAt = _meta.State.CreatedAt, InCatalog = true, CreationLogged = true });
+            await ExclusiveAsync(async () =>
+            {
+                await _meta.ReplaceAsync(new RepositoryMeta { CreatedAt = _meta.State.CreatedAt, InCatalog = true, CreationLogged = true });
+                return true;
+            });
         }
     }
 
