@@ -9,7 +9,7 @@ namespace OrleansRegistry.Extensions.Audit;
 /// <c>GET /api/v1/audit?repository=&amp;actor=&amp;action=&amp;since=&amp;before=&amp;limit=</c> (admins): entries
 /// newest first, as <c>{"entries":[...],"next":"&lt;before for the next page&gt;"}</c>.
 /// </summary>
-public sealed class AuditEndpoints(FileAuditLog log)
+public sealed class AuditEndpoints(AuditLog log)
 {
     public void Map(IEndpointRouteBuilder api) => api.MapGet("/audit", (Func<HttpContext, Task<IResult>>)ListAsync);
 
@@ -28,8 +28,7 @@ public sealed class AuditEndpoints(FileAuditLog log)
         var entries = await log.QueryAsync(e =>
             (repository.Length == 0 || e.Repository == repository)
             && (actor.Length == 0 || e.Actor == actor)
-            && (action.Length == 0 || e.Action == action)
-            && (since is null || e.Time >= since), before, limit, context.RequestAborted);
+            && (action.Length == 0 || e.Action == action), since, before, limit, context.RequestAborted);
         return Results.Json(new { entries, next = entries.Count == limit ? entries[^1].Time : (DateTimeOffset?)null });
     }
 

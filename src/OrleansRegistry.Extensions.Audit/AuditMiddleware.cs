@@ -8,7 +8,7 @@ namespace OrleansRegistry.Extensions.Audit;
 /// failed logins at the token endpoint among them) and every admin change (a successful request under
 /// <c>/api/v1</c> other than GET). Writes are recorded from the event log (<see cref="AuditSubscriber"/>).
 /// </summary>
-public sealed class AuditMiddleware(RequestDelegate next, FileAuditLog log)
+public sealed class AuditMiddleware(RequestDelegate next, AuditLog log)
 {
     public async Task InvokeAsync(HttpContext context)
     {

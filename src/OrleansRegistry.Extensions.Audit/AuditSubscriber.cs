@@ -3,7 +3,7 @@ using OrleansRegistry.Contracts.Events;
 namespace OrleansRegistry.Extensions.Audit;
 
 /// <summary>Every write of the event log as an allowed audit entry (pulls are not writes, and are left out).</summary>
-public sealed class AuditSubscriber(FileAuditLog log) : IEventSubscriber
+public sealed class AuditSubscriber(AuditLog log) : IEventSubscriber
 {
     public const string Consumer = "audit";
 

@@ -72,30 +72,37 @@ public static class ProviderRegistration
         }
     }
 
+    /// <summary>
+    /// The blob store, and the append logs (the audit trail) beside it: under the data directory, or
+    /// append blobs in the Azure container, so every silo of a cluster shares them.
+    /// </summary>
     public static IServiceCollection AddRegistryBlobStore(this IServiceCollection services, RegistryOptions registry, IConfiguration configuration, string dataPath)
     {
-        var cluster = registry.Cluster;
+        var azure = registry.Cluster.BlobStorage == BlobStorageProvider.AzureBlob ? AzureOptions(registry.Cluster, configuration) : null;
+        services.AddSingleton<IAppendLogStore>(_ => azure is null
+            ? new FileSystemAppendLogStore(Path.Combine(dataPath, "logs"))
+            : AzureAppendLogStore.Create(azure));
         return services.AddSingleton<IBlobStore>(sp =>
         {
             var metrics = sp.GetRequiredService<RegistryMetrics>();
-            if (cluster.BlobStorage == BlobStorageProvider.AzureBlob)
-            {
-                var connection = configuration.GetConnectionString(AzureBlobConnection);
-                return InstrumentedBlobStore.Wrap(AzureBlobStore.Create(new AzureBlobStoreOptions
-                {
-                    ConnectionString = string.IsNullOrEmpty(connection) ? null : connection,
-                    ServiceUri = string.IsNullOrEmpty(connection) ? cluster.Azure.ServiceUri : null,
-                    ContainerName = cluster.Azure.BlobContainer,
-                    SasClockSkew = cluster.Azure.Redirect.ClockSkew,
-                    Retry = cluster.Azure.Retry,
-                }), "azureblob", metrics);
-            }
-
-            return InstrumentedBlobStore.Wrap(
-                new FileSystemBlobStore(new FileSystemBlobStoreOptions { RootPath = Path.Combine(dataPath, "storage") }),
-                "filesystem",
-                metrics);
+            return azure is null
+                ? InstrumentedBlobStore.Wrap(
+                    new FileSystemBlobStore(new FileSystemBlobStoreOptions { RootPath = Path.Combine(dataPath, "storage") }), "filesystem", metrics)
+                : InstrumentedBlobStore.Wrap(AzureBlobStore.Create(azure), "azureblob", metrics);
         });
+    }
+
+    private static AzureBlobStoreOptions AzureOptions(ClusterOptions cluster, IConfiguration configuration)
+    {
+        var connection = configuration.GetConnectionString(AzureBlobConnection);
+        return new AzureBlobStoreOptions
+        {
+            ConnectionString = string.IsNullOrEmpty(connection) ? null : connection,
+            ServiceUri = string.IsNullOrEmpty(connection) ? cluster.Azure.ServiceUri : null,
+            ContainerName = cluster.Azure.BlobContainer,
+            SasClockSkew = cluster.Azure.Redirect.ClockSkew,
+            Retry = cluster.Azure.Retry,
+        };
     }
 
     public static ISiloBuilder UseRegistryProviders(this ISiloBuilder silo, RegistryOptions registry, IConfiguration configuration, string dataPath)

@@ -64,7 +64,7 @@ public sealed class AuditTests(AuthServer fixture) : IClassFixture<AuthServer>
         var admin = await EntriesAsync("actor=root&action=admin", 1);
         Assert.Contains(admin, e => e.GetProperty("reason").GetString()!.Contains(ns[..^2], StringComparison.Ordinal));
 
-        var files = Directory.GetFiles(Path.Combine(Server.DataPath, "audit"), "audit-*.jsonl");
+        var files = Directory.GetFiles(Path.Combine(Server.DataPath, "logs", "audit"), "*.jsonl");
         var text = string.Concat(files.Select(File.ReadAllText));
         Assert.DoesNotContain("guess-the-password", text);
         Assert.DoesNotContain("alice-pass", text);
