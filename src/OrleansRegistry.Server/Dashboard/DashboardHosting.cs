@@ -11,9 +11,9 @@ namespace OrleansRegistry.Server.Dashboard;
 /// </summary>
 public static class DashboardHosting
 {
-    public static ISiloBuilder AddRegistryDashboard(this ISiloBuilder silo, RegistryDashboardOptions options)
+    public static ISiloBuilder AddRegistryDashboard(this ISiloBuilder silo, IConfiguration configuration)
     {
-        if (options.Enabled)
+        if (OptionsFrom(configuration).Enabled)
         {
             silo.AddDashboard();
         }
@@ -21,8 +21,9 @@ public static class DashboardHosting
         return silo;
     }
 
-    public static void MapRegistryDashboard(this WebApplication app, RegistryDashboardOptions options)
+    public static void MapRegistryDashboard(this WebApplication app)
     {
+        var options = OptionsFrom(app.Configuration);
         if (!options.Enabled)
         {
             return;
@@ -53,6 +54,9 @@ public static class DashboardHosting
 
         app.MapOrleansDashboard(path);
     }
+
+    private static RegistryDashboardOptions OptionsFrom(IConfiguration configuration) =>
+        configuration.GetSection(RegistryDashboardOptions.Section).Get<RegistryDashboardOptions>() ?? new RegistryDashboardOptions();
 
     private static string NormalizePath(string path)
     {

@@ -3,7 +3,6 @@ using Microsoft.Extensions.Options;
 using OrleansRegistry.Grains;
 using OrleansRegistry.Grains.Events;
 using OrleansRegistry.Grains.Persistence;
-using OrleansRegistry.Hosting.Drain;
 using OrleansRegistry.Hosting.Transport;
 using OrleansRegistry.Server.Auth;
 using OrleansRegistry.Server.Cluster;
@@ -46,17 +45,9 @@ public static class RegistryHost
 
         builder.Services.Configure<RegistryOptions>(builder.Configuration.GetSection(RegistryOptions.Section));
         var telemetry = builder.AddRegistryTelemetry();
-        var dashboard = builder.Configuration.GetSection(RegistryDashboardOptions.Section).Get<RegistryDashboardOptions>() ?? new RegistryDashboardOptions();
-        var drain = builder.Configuration.GetSection($"{RegistryOptions.Section}:Drain").Get<DrainOptions>() ?? new DrainOptions();
-        builder.Services.AddSingleton(sp => new DrainCoordinator(drain.Delay, drain.Timeout, sp.GetRequiredService<ILogger<DrainCoordinator>>()));
-
-        // The drain runs inside the stop; leave room for it and for the silo to leave the cluster.
-        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = drain.Delay + drain.Timeout + TimeSpan.FromSeconds(30));
+        builder.AddRegistryHealth();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddRegistryEventLog(builder.Configuration);
-        builder.Services.Configure<StorageHealthOptions>(builder.Configuration.GetSection(StorageHealthOptions.Section));
-        builder.Services.AddSingleton<StorageHealth>();
-        builder.Services.AddHostedService<StorageHealthProbe>();
         builder.Services.AddRegistryBlobStore(registry, builder.Configuration, dataPath);
         builder.Services.AddSingleton<UploadService>();
         builder.Services.AddSingleton(sp => new ManifestBytesCache(sp.GetRequiredService<IOptions<RegistryOptions>>().Value.Cache.ManifestBytes));
@@ -96,7 +87,7 @@ public static class RegistryHost
                 silo.AddActivityPropagation();
             }
 
-            silo.AddRegistryDashboard(dashboard);
+            silo.AddRegistryDashboard(builder.Configuration);
         });
 
         builder.Services.Configure<ForwardedHeadersOptions>(forwarded =>
@@ -118,10 +109,8 @@ public static class RegistryHost
 
         var app = builder.Build();
         app.UseForwardedHeaders();
-        var drainCoordinator = app.Services.GetRequiredService<DrainCoordinator>();
-        app.Lifetime.ApplicationStopping.Register(drainCoordinator.Drain);
         app.UseRegistryRequestId();
-        app.UseMiddleware<DrainMiddleware>((Func<PathString, bool>)HealthEndpoints.IsProbe);
+        app.UseRegistryHealth();
         app.UseMiddleware<RateLimitMiddleware>();
         app.MapHealth();
         app.MapRegistryMetrics(telemetry);
@@ -131,7 +120,7 @@ public static class RegistryHost
         var auth = app.MapRegistryAuth();
         app.MapRegistryExtensions(auth);
 
-        app.MapRegistryDashboard(dashboard);
+        app.MapRegistryDashboard();
         var dispatcher = app.Services.GetRequiredService<RegistryDispatcher>();
         app.Map("/v2", branch => branch.Run(dispatcher.DispatchAsync));
         app.Logger.LogInformation("data directory {DataPath}", dataPath);
