@@ -93,7 +93,7 @@ done
 sleep 3
 
 echo "== report"
-"${LOADTEST[@]}" report "$OUT" --baseline events-off --candidate events-on | tee "${OUT%.jsonl}.md"
+"${LOADTEST[@]}" report "$OUT" --baseline events-off --candidate events-on --goals overhead | tee "${OUT%.jsonl}.md"
 python3 - "$WORK/lag.txt" <<'PY' | tee -a "${OUT%.jsonl}.md"
 import sys
 lags = sorted(float(l) for l in open(sys.argv[1]) if l.strip())

@@ -12,7 +12,7 @@ usage:
         [--max-requests N] [--timeout 60] [--target NAME] [--round N] [--server-pid PID] [--out results.jsonl]
         [--user U --password P]   token auth with a cached token (any scenario, and seed)
         [--upload-mib 1024] [--seed-tags 50000] [--seed-concurrency 16] [--tag-pushes 40]
-  OrleansRegistry.LoadTest report results.jsonl [--baseline distribution] [--candidate orleans]
+  OrleansRegistry.LoadTest report results.jsonl [--baseline distribution] [--candidate orleans] [--goals peer|overhead]
 scenarios: manifest-tag manifest-digest blob-head blob-get blob-range push-mono push-chunked pull-storm mix
 opt-in (not in "all"): upload-rss (peak VmRSS of --server-pid while one --upload-mib upload streams),
         tag-push-50k (one tag push into a repository of --seed-tags tags against an empty one; seeds once)
