@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using OrleansRegistry.Contracts.Extensions;
 using OrleansRegistry.Core.Errors;
 
 namespace OrleansRegistry.Extensions.Audit;
@@ -38,5 +39,5 @@ public sealed class AuditEndpoints(AuditLog log)
             ? time
             : throw BadRequest($"{name} must be a time (ISO 8601)");
 
-    private static OciException BadRequest(string message) => new(OciErrorCode.Unsupported, message, statusCode: StatusCodes.Status400BadRequest);
+    private static OciException BadRequest(string message) => AdminRequests.BadRequest(message);
 }

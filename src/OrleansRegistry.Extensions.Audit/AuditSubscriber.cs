@@ -23,7 +23,7 @@ public sealed class AuditSubscriber(AuditLog log) : IEventSubscriber
                 Reference = e.Tag,
                 Digest = e.Digest,
                 Decision = AuditDecisions.Allowed,
-                Reason = $"event {e.Id}",
+                Reason = e.Reason is null ? $"event {e.Id}" : $"{e.Reason} (event {e.Id})",
                 RequestId = e.Request?.Id,
             });
         }

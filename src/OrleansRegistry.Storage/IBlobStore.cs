@@ -92,7 +92,17 @@ public interface IBlobStore
 
     /// <summary>Deletes stored content; absent content is not an error.</summary>
     Task DeleteAsync(BlobLocation location, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Every piece of stored content (what <see cref="CommitAsync"/> and <see cref="PutAsync"/> made, not
+    /// staging), with its digest, length and the time it was written, in no particular order: garbage
+    /// collection compares it with what the registry references.
+    /// </summary>
+    IAsyncEnumerable<StoredContent> ListContentAsync(CancellationToken cancellationToken);
 }
+
+/// <summary>One piece of stored content, as <see cref="IBlobStore.ListContentAsync"/> lists it.</summary>
+public readonly record struct StoredContent(BlobLocation Location, string Digest, long Length, DateTimeOffset LastModified);
 
 /// <summary>
 /// Writes one chunk attempt. Dispose without <see cref="CompleteAsync"/> abandons it. Dispose it only

@@ -38,6 +38,9 @@ public sealed record RegistryEvent
 
     /// <summary>How many requests a pull event stands for (pulls are counted and batched); 1 for writes.</summary>
     [Id(12)] public int Count { get; init; } = 1;
+
+    /// <summary>Why, when the registry itself did it (garbage collection, retention).</summary>
+    [Id(13)] public string? Reason { get; init; }
 }
 
 /// <summary>Who did it: a user, a robot, or nobody known.</summary>
@@ -69,6 +72,9 @@ public static class ActorKinds
     public const string User = "user";
     public const string Robot = "robot";
     public const string Anonymous = "anonymous";
+
+    /// <summary>The registry itself (garbage collection, retention).</summary>
+    public const string System = "system";
 }
 
 /// <summary>What an event says happened.</summary>
@@ -91,6 +97,12 @@ public static class EventActions
 
     /// <summary>Manifests were pulled (<see cref="RegistryEvent.Count"/> times in the batch).</summary>
     public const string Pull = "pull";
+
+    /// <summary>A blob left the repository (a blob DELETE, or garbage collection: it was unreferenced).</summary>
+    public const string BlobDelete = "blob.delete";
+
+    /// <summary>Garbage collection deleted a blob's bytes from storage (the event is the repository's that held it last).</summary>
+    public const string BlobCollect = "blob.collect";
 
     /// <summary>The repository's first content was stored.</summary>
     public const string RepositoryCreate = "repository.create";

@@ -1,4 +1,5 @@
 using Orleans.Concurrency;
+using OrleansRegistry.Contracts.Blobs;
 
 namespace OrleansRegistry.Contracts.Repositories;
 
@@ -57,4 +58,37 @@ public interface IRepositoryGrain : IGrainWithStringKey
 
     [AlwaysInterleave, Alias("referrers")]
     Task<List<ReferrerEntry>> GetReferrers(string subject);
+
+    /// <summary>Whether the repository links the digest as a blob or stores it as a manifest.</summary>
+    [AlwaysInterleave, Alias("holds")]
+    Task<bool> Holds(string digest);
+
+    /// <summary>
+    /// Garbage collection of the repository, as one write: untagged manifests that nothing keeps go
+    /// (when the policy says so), then blob links that no kept manifest references and nobody touched
+    /// (linked, mounted, read, newly referenced) for the grace period. Returns what left, so the caller
+    /// drops the repository from those digests' blob index; <paramref name="reportHeld"/> also returns
+    /// every manifest it keeps (to fill the blob index of manifests stored before it had them).
+    /// </summary>
+    [AlwaysInterleave, Alias("collect")]
+    Task<RepositoryCollection> Collect(CollectionPolicy policy, bool reportHeld);
+}
+
+/// <summary>A digest that garbage collection removed (or, in a dry run, would remove), and why.</summary>
+[GenerateSerializer, Immutable, Alias("collected-item")]
+public sealed record CollectedItem
+{
+    [Id(0)] public required string Digest { get; init; }
+    [Id(1)] public required long Size { get; init; }
+    [Id(2)] public required string Reason { get; init; }
+}
+
+[GenerateSerializer, Immutable, Alias("repository-collection")]
+public sealed record RepositoryCollection
+{
+    [Id(0)] public CollectedItem[] DeletedManifests { get; init; } = [];
+    [Id(1)] public CollectedItem[] UnlinkedBlobs { get; init; } = [];
+
+    /// <summary>With <c>reportHeld</c>: every manifest kept, with its stored location.</summary>
+    [Id(2)] public ManifestRecord[] HeldManifests { get; init; } = [];
 }

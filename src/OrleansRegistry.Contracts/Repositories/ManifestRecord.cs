@@ -27,6 +27,9 @@ public sealed record BlobLink
     [Id(0)] public required long Size { get; init; }
     [Id(1)] public required string Location { get; init; }
     [Id(2)] public DateTimeOffset LinkedAt { get; init; }
+
+    /// <summary>The last read of the link that was persisted (at most one write an hour): garbage collection's grace runs from the later of the two.</summary>
+    [Id(3)] public DateTimeOffset TouchedAt { get; init; }
 }
 
 /// <summary>A manifest that names another as its subject, as the referrers API lists it.</summary>

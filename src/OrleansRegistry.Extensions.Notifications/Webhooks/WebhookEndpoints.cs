@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using OrleansRegistry.Contracts.Events;
+using OrleansRegistry.Contracts.Extensions;
 using OrleansRegistry.Core.Errors;
 using OrleansRegistry.Core.References;
 using OrleansRegistry.Hosting.Outbound;
@@ -111,16 +112,7 @@ public sealed partial class WebhookEndpoints(IGrainFactory grains, OutboundPolic
 
     private async Task<IResult> PutAsync(string name, HttpContext context)
     {
-        WebhookBody body;
-        try
-        {
-            body = await context.Request.ReadFromJsonAsync<WebhookBody>(JsonSerializerOptions.Web, context.RequestAborted)
-                ?? throw BadRequest("a JSON body is required");
-        }
-        catch (Exception error) when (error is JsonException or InvalidOperationException)
-        {
-            throw BadRequest("a JSON body is required");
-        }
+        var body = (await AdminRequests.ReadJsonAsync<WebhookBody>(context))!;
 
         var webhook = await ValidateAsync(name, body, WebhookSources.Api, context.RequestAborted);
         var existed = await Directory.Put(webhook);
@@ -162,7 +154,7 @@ public sealed partial class WebhookEndpoints(IGrainFactory grains, OutboundPolic
         source = w.Source,
     };
 
-    private static OciException BadRequest(string message) => new(OciErrorCode.Unsupported, message, statusCode: StatusCodes.Status400BadRequest);
+    private static OciException BadRequest(string message) => AdminRequests.BadRequest(message);
 
     private static OciException NotFound(string name) =>
         new(OciErrorCode.NameUnknown, $"no webhook '{(name.Length > 64 ? name[..64] : name)}'", statusCode: StatusCodes.Status404NotFound);

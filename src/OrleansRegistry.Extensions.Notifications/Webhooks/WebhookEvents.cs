@@ -16,7 +16,7 @@ public static class WebhookEvents
     public static string KindOf(string action) => action switch
     {
         EventActions.Push => "push",
-        EventActions.Delete or EventActions.TagDelete => "delete",
+        EventActions.Delete or EventActions.TagDelete or EventActions.BlobDelete or EventActions.BlobCollect => "delete",
         EventActions.RepositoryCreate or EventActions.RepositoryEmpty => "repository",
         EventActions.Pull => "pull",
         EventActions.Mount => "mount",
@@ -29,6 +29,8 @@ public static class WebhookEvents
         EventActions.Push => "artifact.pushed",
         EventActions.Delete => "artifact.deleted",
         EventActions.TagDelete => "artifact.tag.deleted",
+        EventActions.BlobDelete => "blob.deleted",
+        EventActions.BlobCollect => "blob.collected",
         EventActions.Pull => "artifact.pulled",
         EventActions.Mount => "artifact.mounted",
         EventActions.Upload => "artifact.uploaded",

@@ -24,7 +24,7 @@ namespace OrleansRegistry.Grains.Repositories;
 /// calls): a write's records are stored under the gate, its events are then appended in write order by
 /// <see cref="_log"/> outside it, so the next write does not wait for the previous one's append.
 /// </summary>
-public sealed class RepositoryGrain : Grain, IRepositoryGrain
+public sealed partial class RepositoryGrain : Grain, IRepositoryGrain
 {
     // Sized so one tag push in a repository of 20,000 tags rewrites a few KiB, not the whole map.
     internal const int TagBuckets = 256;
@@ -74,7 +74,16 @@ public sealed class RepositoryGrain : Grain, IRepositoryGrain
 
     public Task<bool> Exists() => Task.FromResult(_meta.State.InCatalog);
 
-    public async Task<BlobLink?> GetBlob(string digest) => await _blobs.GetAsync(digest);
+    public async Task<BlobLink?> GetBlob(string digest)
+    {
+        var link = await _blobs.GetAsync(digest);
+        if (link is not null)
+        {
+            Touch(digest, link);
+        }
+
+        return link;
+    }
 
     public Task LinkBlob(string digest, long size, string location) => LinkAsync(EventActions.Upload, digest, size, location);
 
@@ -88,12 +97,19 @@ public sealed class RepositoryGrain : Grain, IRepositoryGrain
             var linked = await _blobs.ContainsAsync(digest);
             return await CommitAsync([new EventDraft(action, digest, Size: size)], registers: true, () => linked
                 ? Task.CompletedTask
-                : _blobs.SetAsync(digest, new BlobLink { Size = size, Location = location, LinkedAt = DateTimeOffset.UtcNow }));
+                : _blobs.SetAsync(digest, new BlobLink { Size = size, Location = location, LinkedAt = _clock.GetUtcNow() }));
         });
         await logged;
     }
 
-    public Task<bool> UnlinkBlob(string digest) => ExclusiveAsync(() => _blobs.RemoveAsync(digest));
+    public async Task<bool> UnlinkBlob(string digest)
+    {
+        var logged = await ExclusiveAsync<Task?>(async () => await _blobs.GetAsync(digest) is { } link
+            ? await CommitAsync([new EventDraft(EventActions.BlobDelete, digest, Size: link.Size)], registers: false, () => _blobs.RemoveAsync(digest))
+            : null);
+        await (logged ?? Task.CompletedTask);
+        return logged is not null;
+    }
 
     public async Task<PutManifestResult> PutManifest(ManifestRecord manifest, string? tag, bool requireChildManifests)
     {
@@ -160,10 +176,20 @@ public sealed class RepositoryGrain : Grain, IRepositoryGrain
             _manifestCount++;
         }
 
+        Referenced(manifest, _clock.GetUtcNow());
         return (new PutManifestResult { Status = PutManifestStatus.Stored }, logged);
     }
 
-    public async Task<ManifestRecord?> GetManifest(string digest) => await _manifests.GetAsync(digest);
+    public async Task<ManifestRecord?> GetManifest(string digest)
+    {
+        var manifest = await _manifests.GetAsync(digest);
+        if (manifest is not null)
+        {
+            _touched[digest] = _clock.GetUtcNow();
+        }
+
+        return manifest;
+    }
 
     public async Task<ManifestRecord?> ResolveTag(string tag)
     {
@@ -210,6 +236,7 @@ public sealed class RepositoryGrain : Grain, IRepositoryGrain
             }
         });
         _manifestCount--;
+        Referenced(manifest, manifest.PushedAt);
         return logged;
     }
 

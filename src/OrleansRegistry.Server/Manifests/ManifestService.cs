@@ -5,6 +5,7 @@ using OrleansRegistry.Core.Manifests;
 using OrleansRegistry.Core.Media;
 using OrleansRegistry.Core.References;
 using OrleansRegistry.Grains.Repositories;
+using OrleansRegistry.Contracts.Blobs;
 using OrleansRegistry.Contracts.Repositories;
 using OrleansRegistry.Server.Hosting;
 using OrleansRegistry.Server.Telemetry;
@@ -41,7 +42,7 @@ public sealed class ManifestService(
         }
 
         var manifest = parsed.Manifest!;
-        var location = await store.PutAsync(digest, body, cancellationToken);
+        var location = await StoreBytesAsync(repository, digest, body, cancellationToken);
         var record = new ManifestRecord
         {
             Digest = digest.ToString(),
@@ -67,6 +68,24 @@ public sealed class ManifestService(
         // A pull right after a push (the usual order) is then served from memory on this silo.
         cache.Add(repository, record.Digest, body);
         return record;
+    }
+
+    /// <summary>
+    /// The bytes, then the blob index naming this repository (before the repository's record, so garbage
+    /// collection never deletes bytes a record names). A filesystem put that found bytes garbage
+    /// collection deleted a moment later is told so by the index, and puts them again.
+    /// </summary>
+    private async Task<BlobLocation> StoreBytesAsync(string repository, Digest digest, byte[] body, CancellationToken cancellationToken)
+    {
+        var index = grains.GetGrain<IBlobGrain>(digest.ToString());
+        while (true)
+        {
+            var location = await store.PutAsync(digest, body, cancellationToken);
+            if (await index.RegisterIfStored(repository, location.Value, body.Length) is { } registered)
+            {
+                return new BlobLocation(registered.Location);
+            }
+        }
     }
 
     /// <summary>The manifest a tag or digest names, or MANIFEST_UNKNOWN / NAME_UNKNOWN.</summary>
@@ -132,6 +151,11 @@ public sealed class ManifestService(
         {
             var name = reference.Digest.Value.ToString();
             deleted = await grain.DeleteManifest(name);
+            if (deleted)
+            {
+                // After the record (a crash in between leaves a superset, which garbage collection checks).
+                await grains.GetGrain<IBlobGrain>(name).RemoveRepository(repository);
+            }
 
             // Not needed for correctness (every read asks the grain first), only to free the memory now.
             cache.Remove(repository, name);

@@ -93,6 +93,8 @@ public class InstrumentedBlobStore : IBlobStore
     public Task<Stream> OpenReadAsync(BlobLocation location, long offset, long? length, CancellationToken cancellationToken) =>
         TimeAsync("open_read", () => inner.OpenReadAsync(location, offset, length, cancellationToken));
 
+    public IAsyncEnumerable<StoredContent> ListContentAsync(CancellationToken cancellationToken) => inner.ListContentAsync(cancellationToken);
+
     public Task DeleteAsync(BlobLocation location, CancellationToken cancellationToken) =>
         TimeAsync("delete", () => inner.DeleteAsync(location, cancellationToken));
 

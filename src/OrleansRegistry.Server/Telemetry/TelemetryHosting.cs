@@ -29,6 +29,7 @@ public static class TelemetryHosting
     [
         RegistryMetrics.MeterName,
         Grains.Events.EventMetrics.MeterName,
+        Extensions.Lifecycle.Gc.GcMetrics.MeterName,
         "Microsoft.AspNetCore.Hosting",
         "Microsoft.AspNetCore.Server.Kestrel",
         OrleansMeter,

@@ -244,9 +244,8 @@ public sealed class UploadService(
                 throw new OciException(OciErrorCode.BlobUploadUnknown, "the upload was finished with another digest", uploadId);
             }
 
-            var blob = await grains.GetGrain<IBlobGrain>(completed).Get()
+            return await LinkAsync(repository, digest, mounted: false)
                 ?? throw new OciException(OciErrorCode.BlobUploadUnknown, detail: uploadId);
-            return await LinkAsync(repository, digest, blob, mounted: false);
         }
 
         var actual = await ComputeDigestAsync(uploadId, upload, digest.Algorithm, cancellationToken);
@@ -272,7 +271,15 @@ public sealed class UploadService(
         // The blob index (location and this repository in one write) before the repository's link,
         // as in LinkAsync; the session's completion needs only the index, so it is written beside the
         // link: a retried PUT after either failed finds the index and links again.
-        var info = await grains.GetGrain<IBlobGrain>(digest.ToString()).RegisterFor(repository, location.Value, upload.Length);
+        var info = await grains.GetGrain<IBlobGrain>(digest.ToString()).RegisterIfStored(repository, location.Value, upload.Length);
+        if (info is null)
+        {
+            // The filesystem commit found a copy that garbage collection deleted right after; the
+            // staged bytes went with the commit, so the client uploads again.
+            await AbandonAsync(uploadId);
+            throw new OciException(OciErrorCode.BlobUploadUnknown, "the stored copy was garbage-collected while the upload finished; upload the blob again", uploadId);
+        }
+
         if (info.Location != location.Value)
         {
             // Another upload of the same bytes registered first; this copy is redundant.
@@ -329,7 +336,7 @@ public sealed class UploadService(
             }
         }
 
-        return source is null ? null : await LinkAsync(repository, digest, source, mounted: true);
+        return source is null ? null : await LinkAsync(repository, digest, mounted: true);
     }
 
     /// <summary>Whether a repository the caller may pull really links the blob (the index is a superset).</summary>
@@ -346,11 +353,14 @@ public sealed class UploadService(
         return false;
     }
 
-    /// <summary>Blob index first, then the repository: a crash in between leaves only a superset in the index.</summary>
-    private async Task<BlobLink> LinkAsync(string repository, Digest digest, BlobInfo blob, bool mounted)
+    /// <summary>
+    /// Blob index first, then the repository: a crash in between leaves only a superset in the index.
+    /// Null when the bytes are no longer stored (garbage-collected since the caller looked).
+    /// </summary>
+    private async Task<BlobLink?> LinkAsync(string repository, Digest digest, bool mounted)
     {
-        await grains.GetGrain<IBlobGrain>(digest.ToString()).AddRepository(repository);
-        return await LinkInRepositoryAsync(repository, digest, blob, mounted);
+        var blob = await grains.GetGrain<IBlobGrain>(digest.ToString()).Link(repository);
+        return blob is null ? null : await LinkInRepositoryAsync(repository, digest, blob, mounted);
     }
 
     /// <summary>The repository's own link, once the blob index names the repository.</summary>

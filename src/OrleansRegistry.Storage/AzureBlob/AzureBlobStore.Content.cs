@@ -40,6 +40,23 @@ public sealed partial class AzureBlobStore
         return location;
     }
 
+    /// <summary>Committed uploads (their digest is in their metadata) and content put under <c>blobs/</c>.</summary>
+    public async IAsyncEnumerable<StoredContent> ListContentAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await EnsureContainerAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var prefix in new[] { AzureBlobNames.UploadsPrefix, AzureBlobNames.BlobsPrefix })
+        {
+            var options = new GetBlobsOptions { Prefix = prefix, Traits = BlobTraits.Metadata };
+            await foreach (var item in AzureListing.ListAsync(container, options, cancellationToken).ConfigureAwait(false))
+            {
+                if (item.Metadata.TryGetValue(DigestKey, out var digest) && (prefix == AzureBlobNames.BlobsPrefix || IsContent(item.Metadata)))
+                {
+                    yield return new StoredContent(new BlobLocation(item.Name), digest, item.Properties.ContentLength ?? 0, AzureListing.LastWrite(item));
+                }
+            }
+        }
+    }
+
     public async Task<long?> GetLengthAsync(BlobLocation location, CancellationToken cancellationToken)
     {
         var name = AzureBlobNames.BlobOf(location, out var isUpload);

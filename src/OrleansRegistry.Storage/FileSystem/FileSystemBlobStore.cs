@@ -192,6 +192,9 @@ public sealed class FileSystemBlobStore : IBlobStore
     public IAsyncEnumerable<StagedUpload> ListStagedUploadsAsync(CancellationToken cancellationToken) =>
         StagedUploadListing.List(layout, cancellationToken).ToAsyncEnumerable();
 
+    public IAsyncEnumerable<StoredContent> ListContentAsync(CancellationToken cancellationToken) =>
+        layout.ListContent(cancellationToken).ToAsyncEnumerable();
+
     public async Task<BlobLocation> PutAsync(Digest digest, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
     {
         var location = FileSystemLayout.LocationOf(digest);

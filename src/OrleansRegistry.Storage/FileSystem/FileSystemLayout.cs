@@ -70,6 +70,29 @@ internal sealed class FileSystemLayout
         return Path.Combine(RootPath, location.Value);
     }
 
+    /// <summary>Every content file under <c>blobs/</c> whose name is a digest of its folder's algorithm.</summary>
+    public IEnumerable<StoredContent> ListContent(CancellationToken cancellationToken)
+    {
+        foreach (var algorithm in Algorithms)
+        {
+            var folder = new DirectoryInfo(Path.Combine(BlobsPath, algorithm.Name()));
+            if (!folder.Exists)
+            {
+                continue;
+            }
+
+            foreach (var file in folder.EnumerateFiles("*", SearchOption.AllDirectories))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var location = Path.GetRelativePath(RootPath, file.FullName).Replace(Path.DirectorySeparatorChar, '/');
+                if (IsContentLocation(location))
+                {
+                    yield return new StoredContent(new BlobLocation(location), $"{algorithm.Name()}:{file.Name}", file.Length, file.LastWriteTimeUtc);
+                }
+            }
+        }
+    }
+
     public static bool IsValidId(string? id)
     {
         if (id is null || id.Length is 0 or > MaxIdLength)

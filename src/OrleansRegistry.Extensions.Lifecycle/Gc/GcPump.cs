@@ -1,0 +1,48 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace OrleansRegistry.Extensions.Lifecycle.Gc;
+
+/// <summary>
+/// Pokes the garbage collector from every silo every <see cref="Period"/>: it runs when due, and comes
+/// back on another silo when its own died.
+/// </summary>
+public sealed class GcPump(IGrainFactory grains, IOptions<GcOptions> options, TimeProvider clock, ILogger<GcPump> logger) : BackgroundService
+{
+    private static readonly TimeSpan Period = TimeSpan.FromSeconds(30);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!options.Value.Enabled)
+        {
+            return;
+        }
+
+        // The first poke waits a period: the silo joins the cluster first.
+        using var timer = new PeriodicTimer(Period, clock);
+        while (await WaitAsync(timer, stoppingToken))
+        {
+            try
+            {
+                await grains.GetGrain<IGarbageCollectorGrain>(IGarbageCollectorGrain.Key).Poke();
+            }
+            catch (Exception error) when (error is not OperationCanceledException)
+            {
+                logger.LogDebug(error, "gc: the collector could not be reached; trying again in {Period}", Period);
+            }
+        }
+    }
+
+    private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken stoppingToken)
+    {
+        try
+        {
+            return await timer.WaitForNextTickAsync(stoppingToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+}
