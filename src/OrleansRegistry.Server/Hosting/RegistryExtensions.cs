@@ -1,6 +1,7 @@
 using OrleansRegistry.Contracts.Extensions;
 using OrleansRegistry.Extensions.Audit;
 using OrleansRegistry.Extensions.Notifications;
+using OrleansRegistry.Extensions.Policies;
 using OrleansRegistry.Server.Auth;
 using OrleansRegistry.Server.Events;
 
@@ -14,7 +15,7 @@ namespace OrleansRegistry.Server.Hosting;
 public static class RegistryExtensions
 {
     /// <summary>The features this server is built with.</summary>
-    public static IRegistryExtension[] Known() => [new NotificationsExtension(), new AuditExtension()];
+    public static IRegistryExtension[] Known() => [new NotificationsExtension(), new AuditExtension(), new PoliciesExtension()];
 
     public static void AddRegistryExtensions(this WebApplicationBuilder builder)
     {
