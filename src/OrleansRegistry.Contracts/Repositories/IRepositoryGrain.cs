@@ -44,6 +44,10 @@ public interface IRepositoryGrain : IGrainWithStringKey
     [AlwaysInterleave, Alias("resolve-tag")]
     Task<ManifestRecord?> ResolveTag(string tag);
 
+    /// <summary>The tags that point at a manifest (those <see cref="DeleteManifest"/> would delete with it), in lexical order.</summary>
+    [AlwaysInterleave, Alias("tags-of")]
+    Task<string[]> TagsOf(string digest);
+
     /// <summary>Deletes a manifest and every tag that points at it.</summary>
     [AlwaysInterleave, Alias("delete-manifest")]
     Task<bool> DeleteManifest(string digest);

@@ -1,8 +1,8 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using OrleansRegistry.Contracts.Extensions;
 
 namespace OrleansRegistry.Extensions.Notifications.Webhooks;
 
@@ -39,11 +39,8 @@ public sealed class WebhookConfiguration(IConfiguration configuration, IGrainFac
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var declared = configuration.GetSection(NotificationOptions.Section + ":Webhooks").Get<List<FileEntry>>() ?? [];
-        var path = configuration["Registry:Auth:ConfigPath"];
-        if (!string.IsNullOrWhiteSpace(path))
+        if (await RegistryConfigurationFile.ReadAsync<FileShape>(configuration, cancellationToken) is { } file)
         {
-            var file = JsonSerializer.Deserialize<FileShape>(await File.ReadAllTextAsync(path, cancellationToken),
-                new JsonSerializerOptions { ReadCommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }) ?? new FileShape();
             declared.AddRange(file.Webhooks);
         }
 

@@ -197,6 +197,9 @@ public sealed partial class RepositoryGrain : Grain, IRepositoryGrain
         return digest is null ? null : await _manifests.GetAsync(digest);
     }
 
+    public async Task<string[]> TagsOf(string digest) =>
+        [.. (await _tags.GetAllAsync()).Where(e => e.Value == digest).Select(e => e.Key).Order(StringComparer.Ordinal)];
+
     public async Task<bool> DeleteManifest(string digest)
     {
         var logged = await ExclusiveAsync(() => RemoveManifestAsync(digest));
@@ -213,7 +216,7 @@ public sealed partial class RepositoryGrain : Grain, IRepositoryGrain
             return null;
         }
 
-        var tags = (await _tags.GetAllAsync()).Where(e => e.Value == digest).Select(e => e.Key).ToList();
+        var tags = await TagsOf(digest);
         _manifestCount ??= (await _manifests.GetAllAsync()).Count;
         var drafts = tags.Select(t => new EventDraft(EventActions.TagDelete, digest, manifest.MediaType, manifest.Size, t)).ToList();
         drafts.Add(new EventDraft(EventActions.Delete, digest, manifest.MediaType, manifest.Size));

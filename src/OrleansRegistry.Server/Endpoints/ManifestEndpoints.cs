@@ -96,7 +96,7 @@ public sealed class ManifestEndpoints(ManifestService manifests, IOptions<Regist
 
     private async Task DeleteAsync(RegistryRequest request, Reference reference)
     {
-        await manifests.DeleteAsync(request.Name, reference);
+        await manifests.DeleteAsync(request.Name, reference, request.Aborted);
         request.Response.StatusCode = StatusCodes.Status202Accepted;
         request.Response.ContentLength = 0;
     }

@@ -2,6 +2,7 @@ using OrleansRegistry.Contracts.Extensions;
 using OrleansRegistry.Extensions.Audit;
 using OrleansRegistry.Extensions.Lifecycle;
 using OrleansRegistry.Extensions.Notifications;
+using OrleansRegistry.Extensions.Policies;
 using OrleansRegistry.Server.Auth;
 using OrleansRegistry.Server.Events;
 
@@ -15,7 +16,7 @@ namespace OrleansRegistry.Server.Hosting;
 public static class RegistryExtensions
 {
     /// <summary>The features this server is built with.</summary>
-    public static IRegistryExtension[] Known() => [new NotificationsExtension(), new AuditExtension(), new LifecycleExtension()];
+    public static IRegistryExtension[] Known() => [new NotificationsExtension(), new AuditExtension(), new LifecycleExtension(), new PoliciesExtension()];
 
     public static void AddRegistryExtensions(this WebApplicationBuilder builder)
     {

@@ -13,6 +13,7 @@ using OrleansRegistry.Server.Events;
 using OrleansRegistry.Server.Http;
 using OrleansRegistry.Server.Maintenance;
 using OrleansRegistry.Server.Manifests;
+using OrleansRegistry.Server.Policies;
 using OrleansRegistry.Server.RateLimiting;
 using OrleansRegistry.Server.Routing;
 using OrleansRegistry.Server.Telemetry;
@@ -51,6 +52,7 @@ public static class RegistryHost
         builder.Services.AddRegistryBlobStore(registry, builder.Configuration, dataPath);
         builder.Services.AddSingleton<UploadService>();
         builder.Services.AddSingleton(sp => new ManifestBytesCache(sp.GetRequiredService<IOptions<RegistryOptions>>().Value.Cache.ManifestBytes));
+        builder.Services.AddSingleton<WritePolicyGate>();
         builder.Services.AddSingleton<ManifestService>();
         builder.Services.AddSingleton<BaseEndpoints>();
         builder.Services.AddSingleton<CatalogEndpoints>();

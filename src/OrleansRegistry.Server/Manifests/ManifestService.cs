@@ -8,6 +8,7 @@ using OrleansRegistry.Grains.Repositories;
 using OrleansRegistry.Contracts.Blobs;
 using OrleansRegistry.Contracts.Repositories;
 using OrleansRegistry.Server.Hosting;
+using OrleansRegistry.Server.Policies;
 using OrleansRegistry.Server.Telemetry;
 using OrleansRegistry.Storage;
 
@@ -19,11 +20,13 @@ namespace OrleansRegistry.Server.Manifests;
 /// not queue behind each other); only the immutable bytes come from the silo's <see cref="ManifestBytesCache"/>.
 /// </remarks>
 public sealed class ManifestService(
-    IGrainFactory grains, IBlobStore store, IOptions<RegistryOptions> options, TimeProvider clock, ManifestBytesCache cache, RegistryMetrics metrics)
+    IGrainFactory grains, IBlobStore store, IOptions<RegistryOptions> options, TimeProvider clock, ManifestBytesCache cache, RegistryMetrics metrics,
+    WritePolicyGate policies)
 {
     /// <summary>
     /// Validates and stores a manifest pushed to <paramref name="reference"/> (a tag or a digest).
-    /// The bytes are stored exactly as sent and become visible only once the repository has the record.
+    /// The bytes are stored exactly as sent and become visible only once the repository has the record;
+    /// a write policy that refuses the push does so before anything is stored.
     /// </summary>
     public async Task<ManifestRecord> PutAsync(
         string repository, string? tag, Digest? expected, byte[] body, string? contentType, CancellationToken cancellationToken)
@@ -42,6 +45,7 @@ public sealed class ManifestService(
         }
 
         var manifest = parsed.Manifest!;
+        await policies.CheckPushAsync(repository, digest.ToString(), tag, cancellationToken);
         var location = await StoreBytesAsync(repository, digest, body, cancellationToken);
         var record = new ManifestRecord
         {
@@ -143,13 +147,15 @@ public sealed class ManifestService(
         return cache.Add(repository, record.Digest, bytes);
     }
 
-    public async Task DeleteAsync(string repository, Reference reference)
+    /// <summary>Deletes a manifest by digest (with its tags) or one tag, once the write policies allow it.</summary>
+    public async Task DeleteAsync(string repository, Reference reference, CancellationToken cancellationToken)
     {
         var grain = Repository(repository);
         bool deleted;
         if (reference.IsDigest)
         {
             var name = reference.Digest.Value.ToString();
+            await policies.CheckManifestDeleteAsync(repository, name, cancellationToken);
             deleted = await grain.DeleteManifest(name);
             if (deleted)
             {
@@ -162,6 +168,7 @@ public sealed class ManifestService(
         }
         else
         {
+            await policies.CheckTagDeleteAsync(repository, reference.Tag, cancellationToken);
             deleted = await grain.DeleteTag(reference.Tag);
         }
 

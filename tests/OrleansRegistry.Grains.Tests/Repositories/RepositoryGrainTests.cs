@@ -220,8 +220,10 @@ public sealed class RepositoryGrainTests(RegistryClusterFixture fixture) : IClas
         await repository.PutManifest(doomed, "b", true);
         await repository.PutManifest(kept, "c", true);
         Assert.Single(await repository.GetReferrers(subject.Digest));
+        Assert.Equal(["a", "b"], await repository.TagsOf(doomed.Digest));
 
         Assert.True(await repository.DeleteManifest(doomed.Digest));
+        Assert.Empty(await repository.TagsOf(doomed.Digest));
 
         Assert.Null(await repository.GetManifest(doomed.Digest));
         Assert.Null(await repository.ResolveTag("a"));

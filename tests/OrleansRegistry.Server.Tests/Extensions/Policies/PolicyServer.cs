@@ -1,0 +1,25 @@
+using OrleansRegistry.Server.Tests.Auth;
+
+namespace OrleansRegistry.Server.Tests.Extensions.Policies;
+
+/// <summary>
+/// <see cref="AuthServer"/> with immutability rules declared in both places the configuration has:
+/// the configuration file (<c>fixed/*</c>: <c>stable</c>) and the settings (<c>pinned/app</c>: every tag).
+/// </summary>
+public sealed class PolicyServer : AuthServer
+{
+    protected override string ConfigurationFile() =>
+        Config.TrimEnd()[..^1] + """
+        ,
+          "immutability": [ { "namespace": "fixed/*", "tags": ["stable"] } ]
+        }
+        """;
+
+    protected override Dictionary<string, string> Settings()
+    {
+        var settings = base.Settings();
+        settings["Registry:Policies:Immutability:0:Namespace"] = "pinned/app";
+        settings["Registry:Policies:Immutability:0:Tags:0"] = "*";
+        return settings;
+    }
+}
