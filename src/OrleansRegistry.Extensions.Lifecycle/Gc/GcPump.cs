@@ -5,12 +5,15 @@ using Microsoft.Extensions.Options;
 namespace OrleansRegistry.Extensions.Lifecycle.Gc;
 
 /// <summary>
-/// Pokes the garbage collector from every silo every <see cref="Period"/>: it runs when due, and comes
-/// back on another silo when its own died.
+/// Pokes the garbage collector from every silo every 30 s (or every interval, when that is shorter, down
+/// to 1 s): it runs when due, and comes back on another silo when its own died.
 /// </summary>
 public sealed class GcPump(IGrainFactory grains, IOptions<GcOptions> options, TimeProvider clock, ILogger<GcPump> logger) : BackgroundService
 {
-    private static readonly TimeSpan Period = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan LongestPeriod = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan ShortestPeriod = TimeSpan.FromSeconds(1);
+
+    private TimeSpan Period => TimeSpan.FromTicks(Math.Clamp(options.Value.Interval.Ticks, ShortestPeriod.Ticks, LongestPeriod.Ticks));
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -17,6 +17,13 @@ public sealed partial class RepositoryGrain
 
     private readonly Dictionary<string, DateTimeOffset> _touched = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Links and manifests a collection decided to remove, from the decision until their removal is
+    /// stored: reads (which interleave with the write) already answer them as absent, so no client is
+    /// told a blob is here (HEAD 200) a moment before it is gone.
+    /// </summary>
+    private readonly HashSet<string> _collecting = new(StringComparer.Ordinal);
+
     public async Task<bool> Holds(string digest) => await _blobs.ContainsAsync(digest) || await _manifests.ContainsAsync(digest);
 
     public async Task<RepositoryCollection> Collect(CollectionPolicy policy, bool reportHeld)
@@ -51,33 +58,43 @@ public sealed partial class RepositoryGrain
             return (collection, Task.CompletedTask);
         }
 
-        var drafts = collection.DeletedManifests.Select(m => new EventDraft(EventActions.Delete, m.Digest, manifests[m.Digest].MediaType, m.Size, Reason: m.Reason))
-            .Concat(unlinked.Select(b => new EventDraft(EventActions.BlobDelete, b.Digest, Size: b.Size, Reason: b.Reason)))
-            .ToList();
-        if (doomed.Count > 0 && doomed.Count == manifests.Count)
+        // Decided in this turn, hidden in this turn: no read can slip in between.
+        var removing = doomed.Select(m => m.Digest).Concat(unlinked.Select(b => b.Digest)).ToList();
+        _collecting.UnionWith(removing);
+        try
         {
-            drafts.Add(new EventDraft(EventActions.RepositoryEmpty, Reason: "gc"));
-        }
-
-        var logged = await CommitAsync(drafts, registers: false, async () =>
-        {
-            // As a delete: the manifest record, then its referrer entry; links last.
-            foreach (var manifest in doomed)
+            var drafts = collection.DeletedManifests.Select(m => new EventDraft(EventActions.Delete, m.Digest, manifests[m.Digest].MediaType, m.Size, Reason: m.Reason))
+                .Concat(unlinked.Select(b => new EventDraft(EventActions.BlobDelete, b.Digest, Size: b.Size, Reason: b.Reason)))
+                .ToList();
+            if (doomed.Count > 0 && doomed.Count == manifests.Count)
             {
-                await _manifests.RemoveAsync(manifest.Digest);
-                if (manifest.Subject is { } subject)
+                drafts.Add(new EventDraft(EventActions.RepositoryEmpty, Reason: "gc"));
+            }
+
+            var logged = await CommitAsync(drafts, registers: false, async () =>
+            {
+                // As a delete: the manifest record, then its referrer entry; links last.
+                foreach (var manifest in doomed)
                 {
-                    await RemoveReferrerAsync(subject, manifest.Digest);
+                    await _manifests.RemoveAsync(manifest.Digest);
+                    if (manifest.Subject is { } subject)
+                    {
+                        await RemoveReferrerAsync(subject, manifest.Digest);
+                    }
                 }
-            }
 
-            foreach (var blob in unlinked)
-            {
-                await _blobs.RemoveAsync(blob.Digest);
-            }
-        });
-        _manifestCount = manifests.Count - doomed.Count;
-        return (collection, logged);
+                foreach (var blob in unlinked)
+                {
+                    await _blobs.RemoveAsync(blob.Digest);
+                }
+            });
+            _manifestCount = manifests.Count - doomed.Count;
+            return (collection, logged);
+        }
+        finally
+        {
+            _collecting.ExceptWith(removing);
+        }
     }
 
     /// <summary>What keeps untagged manifests from going: tags, and a push or read within the grace period.</summary>

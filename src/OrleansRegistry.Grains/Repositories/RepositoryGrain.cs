@@ -77,11 +77,12 @@ public sealed partial class RepositoryGrain : Grain, IRepositoryGrain
     public async Task<BlobLink?> GetBlob(string digest)
     {
         var link = await _blobs.GetAsync(digest);
-        if (link is not null)
+        if (link is null || _collecting.Contains(digest))
         {
-            Touch(digest, link);
+            return null;
         }
 
+        Touch(digest, link);
         return link;
     }
 
@@ -183,11 +184,12 @@ public sealed partial class RepositoryGrain : Grain, IRepositoryGrain
     public async Task<ManifestRecord?> GetManifest(string digest)
     {
         var manifest = await _manifests.GetAsync(digest);
-        if (manifest is not null)
+        if (manifest is null || _collecting.Contains(digest))
         {
-            _touched[digest] = _clock.GetUtcNow();
+            return null;
         }
 
+        _touched[digest] = _clock.GetUtcNow();
         return manifest;
     }
 

@@ -45,6 +45,12 @@ public sealed class LocalCluster : IAsyncDisposable
         return cluster;
     }
 
+    /// <summary>The connection string of the cluster's Azurite (scripts/cluster.sh starts it at the base port + 1), with its documented development key.</summary>
+    public static string AzuriteConnection(int port) =>
+        "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;"
+        + "AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;"
+        + $"BlobEndpoint=http://127.0.0.1:{port}/devstoreaccount1;";
+
     public Uri SiloUrl(int silo) => new(File.ReadAllText(Path.Combine(Directory, $"silo-{silo}.url")).Trim());
 
     public HttpClient Edge() => new() { BaseAddress = EdgeUrl, Timeout = TimeSpan.FromSeconds(60) };
