@@ -61,7 +61,12 @@ public sealed partial class RepositoryGrain
 
         var logged = await CommitAsync(drafts, registers: false, async () =>
         {
-            // As a delete: the manifest record, then its referrer entry; links last.
+            // As a delete: history entries, the manifest record, then its referrer entry; links last.
+            if (doomed.Count > 0)
+            {
+                await ForgetInHistoriesAsync([.. doomed.Select(m => m.Digest)]);
+            }
+
             foreach (var manifest in doomed)
             {
                 await _manifests.RemoveAsync(manifest.Digest);
@@ -80,14 +85,18 @@ public sealed partial class RepositoryGrain
         return (collection, logged);
     }
 
-    /// <summary>What keeps untagged manifests from going: tags, and a push or read within the grace period.</summary>
+    /// <summary>
+    /// What keeps untagged manifests from going: tags, the histories of the tags (so a rollback finds its
+    /// manifest and its blobs), and a push or read within the grace period.
+    /// </summary>
     private async Task<IEnumerable<string>> RootsAsync(Dictionary<string, ManifestRecord> manifests, TimeSpan grace, DateTimeOffset now)
     {
-        var tagged = (await _tags.GetAllAsync()).Select(t => t.Value);
+        var tags = await _tags.GetAllAsync();
+        var replaced = await HistoryRootsAsync(tags.Select(t => t.Key));
         var recent = manifests.Values
             .Where(m => now - m.PushedAt < grace || (_touched.TryGetValue(m.Digest, out var read) && now - read < grace))
             .Select(m => m.Digest);
-        return tagged.Concat(recent);
+        return tags.Select(t => t.Value).Concat(replaced).Concat(recent);
     }
 
     private DateTimeOffset LastTouch(string digest, BlobLink link)

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using OrleansRegistry.Grains;
 using OrleansRegistry.Grains.Events;
 using OrleansRegistry.Grains.Persistence;
+using OrleansRegistry.Grains.Repositories;
 using OrleansRegistry.Hosting.Transport;
 using OrleansRegistry.Server.Auth;
 using OrleansRegistry.Server.Cluster;
@@ -49,6 +50,7 @@ public static class RegistryHost
         builder.AddRegistryHealth();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddRegistryEventLog(builder.Configuration);
+        builder.Services.AddRegistryTags(builder.Configuration);
         builder.Services.AddRegistryBlobStore(registry, builder.Configuration, dataPath);
         builder.Services.AddSingleton<UploadService>();
         builder.Services.AddSingleton(sp => new ManifestBytesCache(sp.GetRequiredService<IOptions<RegistryOptions>>().Value.Cache.ManifestBytes));
