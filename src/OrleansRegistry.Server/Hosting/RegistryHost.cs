@@ -63,6 +63,7 @@ public static class RegistryHost
         builder.Services.AddSingleton<BlobEndpoints>();
         builder.Services.AddSingleton<UploadEndpoints>();
         builder.Services.AddSingleton<ReferrerEndpoints>();
+        builder.Services.AddSingleton<TagHistoryEndpoints>();
         builder.Services.AddSingleton<RegistryDispatcher>();
         builder.Services.AddSingleton<EventOrigins>();
         builder.Services.AddSingleton<PullEventRecorder>();
@@ -123,6 +124,7 @@ public static class RegistryHost
         app.UseMiddleware<TransientRetryMiddleware>();
         var auth = app.MapRegistryAuth();
         app.MapRegistryExtensions(auth);
+        app.Services.GetRequiredService<TagHistoryEndpoints>().Map(app);
 
         app.MapRegistryDashboard();
         var dispatcher = app.Services.GetRequiredService<RegistryDispatcher>();
