@@ -1,5 +1,9 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using OrleansRegistry.Contracts.Events;
 using OrleansRegistry.Contracts.Repositories;
+using OrleansRegistry.Grains.Repositories;
 using OrleansRegistry.Grains.Tests.Fixtures;
 using Xunit;
 using static OrleansRegistry.Grains.Tests.Fixtures.TestData;
@@ -99,6 +103,28 @@ public sealed class TagHistoryTests(RegistryClusterFixture fixture) : IClassFixt
         Assert.True(await repository.DeleteTag("v1"));
         Assert.Equal(second.Digest, (await repository.RollbackTag("v1", second.Digest))?.Digest);
         Assert.Equal(second.Digest, (await repository.ResolveTag("v1"))?.Digest);
+    }
+
+    [Theory]
+    [InlineData("0", false)]
+    [InlineData("1001", false)]
+    [InlineData("1", true)]
+    [InlineData("1000", true)]
+    public void HistoryDepth_is_validated_to_1_to_1000(string depth, bool valid)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection([new("Registry:Tags:HistoryDepth", depth)]).Build();
+        using var services = new ServiceCollection().AddRegistryTags(configuration).BuildServiceProvider();
+
+        var options = () => services.GetRequiredService<IOptions<TagOptions>>().Value;
+
+        if (valid)
+        {
+            Assert.Equal(int.Parse(depth), options().HistoryDepth);
+        }
+        else
+        {
+            Assert.Contains("Registry:Tags:HistoryDepth must be 1 to 1000", Assert.Throws<OptionsValidationException>(options).Message);
+        }
     }
 
     /// <summary>Pushes <paramref name="count"/> distinct manifests to <paramref name="tag"/>, oldest first.</summary>
