@@ -62,6 +62,11 @@ public sealed class LoadOptions
 
     public int SeedConcurrency { get; set; } = 16;
 
+    /// <summary>seed-blobs: how many small blobs, over how many repositories (<c>--repo</c> is their prefix).</summary>
+    public int BlobCount { get; set; } = 100_000;
+
+    public int BlobRepositories { get; set; } = 100;
+
     public int TagPushes { get; set; } = 40;
 
     public string? Out { get; set; }

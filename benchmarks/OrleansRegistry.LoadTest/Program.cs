@@ -12,7 +12,9 @@ usage:
         [--max-requests N] [--timeout 60] [--target NAME] [--round N] [--server-pid PID] [--out results.jsonl]
         [--user U --password P]   token auth with a cached token (any scenario, and seed)
         [--upload-mib 1024] [--seed-tags 50000] [--seed-concurrency 16] [--tag-pushes 40]
-  OrleansRegistry.LoadTest report results.jsonl [--baseline distribution] [--candidate orleans] [--goals peer|overhead]
+  OrleansRegistry.LoadTest seed-blobs --url URL [--repo bench/gc] [--count 100000] [--repositories 100] [--seed-concurrency 16]
+        (small distinct blobs, uploaded monolithically, referenced by nothing: what a GC pass goes through)
+  OrleansRegistry.LoadTest report results.jsonl [--baseline distribution] [--candidate orleans] [--goals peer|overhead|gc]
 scenarios: manifest-tag manifest-digest blob-head blob-get blob-range push-mono push-chunked pull-storm mix
 opt-in (not in "all"): upload-rss (peak VmRSS of --server-pid while one --upload-mib upload streams),
         tag-push-50k (one tag push into a repository of --seed-tags tags against an empty one; seeds once)
@@ -29,6 +31,7 @@ try
     return args[0] switch
     {
         "seed" => await SeedAsync(Parse(args[1..])),
+        "seed-blobs" => await SeedBlobsAsync(Parse(args[1..])),
         "run" => await RunAsync(Parse(args[1..])),
         "report" => Report.Print(args[1..]),
         _ => throw new ArgumentException($"unknown command '{args[0]}'"),
@@ -47,6 +50,21 @@ static async Task<int> SeedAsync(LoadOptions o)
     using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(o.ScenarioTimeout));
     var image = await TestImage.SeedAsync(client, o.Repository, o.Tag, o.LargeLayerMiB, cts.Token);
     Console.WriteLine($"seeded {o.Url} {image.Repository}:{image.Tag} = {image.ManifestDigest} (config + {image.Layers.Count} layers, largest {image.LargestLayer.Size / 1048576} MiB)");
+    return 0;
+}
+
+static async Task<int> SeedBlobsAsync(LoadOptions o)
+{
+    using var client = new RegistryClient(o.Url, o.SeedConcurrency);
+    var run = Guid.NewGuid().ToString("N");
+    var clock = System.Diagnostics.Stopwatch.StartNew();
+    await Parallel.ForEachAsync(Enumerable.Range(0, o.BlobCount), new ParallelOptions { MaxDegreeOfParallelism = o.SeedConcurrency }, async (i, ct) =>
+    {
+        var blob = System.Text.Encoding.UTF8.GetBytes($"seed-{run}-{i}");
+        await client.PushMonolithicAsync($"{o.Repository}-{i % o.BlobRepositories}", blob, RegistryClient.Sha256(blob), ct);
+    });
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"seeded {o.BlobCount} blobs into {o.BlobRepositories} repositories of {o.Url} in {clock.Elapsed.TotalSeconds:F1} s ({o.BlobCount / clock.Elapsed.TotalSeconds:F0}/s)"));
     return 0;
 }
 
@@ -87,6 +105,8 @@ static LoadOptions Parse(string[] args)
         {
             case "--url": o.Url = new Uri(Value()); break;
             case "--repo": o.Repository = Value(); break;
+            case "--count": o.BlobCount = Int(); break;
+            case "--repositories": o.BlobRepositories = Int(); break;
             case "--tag": o.Tag = Value(); break;
             case "--target": o.Target = Value(); break;
             case "--round": o.Round = Int(); break;

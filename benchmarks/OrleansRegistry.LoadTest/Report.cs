@@ -32,6 +32,13 @@ public static class Report
         ["push-image"] = new("≥ 0.90×", (r, _, _) => r >= 0.90),
     };
 
+    // Garbage collection running against off (--goals gc): the lifecycle issue's 5 % on both paths.
+    private static readonly Dictionary<string, Target> GcGoals = new()
+    {
+        ["manifest-tag"] = new("≥ 0.95×", (r, _, _) => r >= 0.95),
+        ["push-image"] = new("≥ 0.95×", (r, _, _) => r >= 0.95),
+    };
+
     public static int Print(string[] args)
     {
         if (args.Length == 0)
@@ -45,7 +52,8 @@ public static class Report
         {
             null or "peer" => PeerGoals,
             "overhead" => OverheadGoals,
-            var other => throw new ArgumentException($"--goals is peer or overhead, not {other}"),
+            "gc" => GcGoals,
+            var other => throw new ArgumentException($"--goals is peer, overhead or gc, not {other}"),
         };
         var results = File.ReadLines(args[0])
             .Where(l => !string.IsNullOrWhiteSpace(l))

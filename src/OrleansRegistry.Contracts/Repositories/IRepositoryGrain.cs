@@ -48,7 +48,22 @@ public interface IRepositoryGrain : IGrainWithStringKey
     [AlwaysInterleave, Alias("tags-of")]
     Task<string[]> TagsOf(string digest);
 
-    /// <summary>Deletes a manifest and every tag that points at it.</summary>
+    /// <summary>
+    /// The tag's history, newest first: every move of the tag (a push or a rollback that set it to
+    /// another digest), at most <c>Registry:Tags:HistoryDepth</c>. It stays when the tag is deleted (a
+    /// rollback restores the tag); a manifest's delete takes its digest out of every history.
+    /// </summary>
+    [AlwaysInterleave, Alias("tag-history")]
+    Task<TagMove[]> TagHistory(string tag);
+
+    /// <summary>
+    /// Moves the tag back to <paramref name="digest"/>, a digest of its history, as a push of that manifest
+    /// by tag does (a new history entry, the push event). Null when the digest is not in the tag's history.
+    /// </summary>
+    [AlwaysInterleave, Alias("rollback-tag")]
+    Task<ManifestRecord?> RollbackTag(string tag, string digest);
+
+    /// <summary>Deletes a manifest and every tag that points at it, and takes it out of every tag's history.</summary>
     [AlwaysInterleave, Alias("delete-manifest")]
     Task<bool> DeleteManifest(string digest);
 

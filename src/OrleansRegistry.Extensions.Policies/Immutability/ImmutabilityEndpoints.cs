@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Routing.Patterns;
+using OrleansRegistry.Contracts.Extensions;
 using OrleansRegistry.Core.Errors;
 
 namespace OrleansRegistry.Extensions.Policies.Immutability;
@@ -15,7 +16,7 @@ namespace OrleansRegistry.Extensions.Policies.Immutability;
 /// </summary>
 public sealed class ImmutabilityEndpoints(IGrainFactory grains, ImmutabilityPolicy policy)
 {
-    private const string Suffix = "/immutability";
+    private static readonly PathEndsWithConstraint Target = new("/immutability");
 
     private IImmutabilityGrain Rules => grains.GetGrain<IImmutabilityGrain>(IImmutabilityGrain.Key);
 
@@ -24,7 +25,7 @@ public sealed class ImmutabilityEndpoints(IGrainFactory grains, ImmutabilityPoli
     public void Map(IEndpointRouteBuilder api)
     {
         var route = RoutePatternFactory.Parse("/namespaces/{**target}", defaults: null,
-            parameterPolicies: new RouteValueDictionary { ["target"] = new EndsWithConstraint(Suffix) });
+            parameterPolicies: new RouteValueDictionary { ["target"] = Target });
         api.Map(route, PutAsync).WithMetadata(new HttpMethodMetadata([HttpMethods.Put])).WithOrder(-1);
         api.Map(route, GetAsync).WithMetadata(new HttpMethodMetadata([HttpMethods.Get])).WithOrder(-1);
         api.Map(route, DeleteAsync).WithMetadata(new HttpMethodMetadata([HttpMethods.Delete])).WithOrder(-1);
@@ -70,22 +71,10 @@ public sealed class ImmutabilityEndpoints(IGrainFactory grains, ImmutabilityPoli
         context.Response.StatusCode = StatusCodes.Status204NoContent;
     }
 
-    private static string Pattern(HttpContext context)
-    {
-        var target = context.Request.RouteValues["target"]?.ToString() ?? "";
-        return ImmutabilityRuleInput.RequirePattern(target[..^Suffix.Length]);
-    }
+    private static string Pattern(HttpContext context) => ImmutabilityRuleInput.RequirePattern(Target.Before(context, "target"));
 
     private static object Describe(ImmutabilityRule rule) => new { @namespace = rule.Pattern, tags = rule.Tags, source = rule.Source };
 
     private static OciException NotFound(string pattern) =>
         new(OciErrorCode.NameUnknown, $"no immutability rule for '{(pattern.Length > 64 ? pattern[..64] : pattern)}'", statusCode: StatusCodes.Status404NotFound);
-
-    /// <summary>Takes the catch-all only when it ends with <paramref name="suffix"/> after a non-empty pattern.</summary>
-    private sealed class EndsWithConstraint(string suffix) : IRouteConstraint
-    {
-        public bool Match(HttpContext? httpContext, IRouter? route, string routeKey, RouteValueDictionary values, RouteDirection routeDirection) =>
-            values.TryGetValue(routeKey, out var value) && value?.ToString() is { } text
-            && text.Length > suffix.Length && text.EndsWith(suffix, StringComparison.Ordinal);
-    }
 }

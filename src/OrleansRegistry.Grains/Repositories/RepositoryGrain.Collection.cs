@@ -26,14 +26,29 @@ public sealed partial class RepositoryGrain
 
     public async Task<bool> Holds(string digest) => await _blobs.ContainsAsync(digest) || await _manifests.ContainsAsync(digest);
 
+    /// <remarks>
+    /// Planned first on a snapshot outside the gate (reads interleave), so a repository with nothing to
+    /// collect never holds back its pushes; planned again under the gate, and carried out, when there is.
+    /// </remarks>
     public async Task<RepositoryCollection> Collect(CollectionPolicy policy, bool reportHeld)
     {
+        var snapshot = await PlanAsync(policy, reportHeld);
+        if (policy.DryRun || snapshot.IsEmpty)
+        {
+            return snapshot.Collection;
+        }
+
         var (collection, logged) = await ExclusiveAsync(() => CollectAsync(policy, reportHeld));
         await logged;
         return collection;
     }
 
-    private async Task<(RepositoryCollection, Task Logged)> CollectAsync(CollectionPolicy policy, bool reportHeld)
+    private sealed record CollectionPlan(Dictionary<string, ManifestRecord> Manifests, List<ManifestRecord> Doomed, List<CollectedItem> Unlinked, RepositoryCollection Collection)
+    {
+        public bool IsEmpty => Doomed.Count == 0 && Unlinked.Count == 0;
+    }
+
+    private async Task<CollectionPlan> PlanAsync(CollectionPolicy policy, bool reportHeld)
     {
         var now = _clock.GetUtcNow();
         var manifests = (await _manifests.GetAllAsync()).ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
@@ -47,13 +62,18 @@ public sealed partial class RepositoryGrain
             .Where(link => !referenced.Contains(link.Key) && now - link.Touched >= policy.Grace)
             .Select(link => new CollectedItem { Digest = link.Key, Size = link.Value.Size, Reason = $"gc: referenced by no manifest, last touched {link.Touched:O}" })
             .ToList();
-        var collection = new RepositoryCollection
+        return new CollectionPlan(manifests, doomed, unlinked, new RepositoryCollection
         {
             DeletedManifests = [.. doomed.Select(m => new CollectedItem { Digest = m.Digest, Size = m.Size, Reason = $"gc: untagged and unreferenced, pushed {m.PushedAt:O}" })],
             UnlinkedBlobs = [.. unlinked],
             HeldManifests = reportHeld ? [.. kept.Select(d => manifests[d])] : [],
-        };
-        if (policy.DryRun || (doomed.Count == 0 && unlinked.Count == 0))
+        });
+    }
+
+    private async Task<(RepositoryCollection, Task Logged)> CollectAsync(CollectionPolicy policy, bool reportHeld)
+    {
+        var (manifests, doomed, unlinked, collection) = await PlanAsync(policy, reportHeld);
+        if (doomed.Count == 0 && unlinked.Count == 0)
         {
             return (collection, Task.CompletedTask);
         }
@@ -73,7 +93,12 @@ public sealed partial class RepositoryGrain
 
             var logged = await CommitAsync(drafts, registers: false, async () =>
             {
-                // As a delete: the manifest record, then its referrer entry; links last.
+                // As a delete: history entries, the manifest record, then its referrer entry; links last.
+                if (doomed.Count > 0)
+                {
+                    await ForgetInHistoriesAsync([.. doomed.Select(m => m.Digest)]);
+                }
+
                 foreach (var manifest in doomed)
                 {
                     await _manifests.RemoveAsync(manifest.Digest);
@@ -97,14 +122,18 @@ public sealed partial class RepositoryGrain
         }
     }
 
-    /// <summary>What keeps untagged manifests from going: tags, and a push or read within the grace period.</summary>
+    /// <summary>
+    /// What keeps untagged manifests from going: tags, the histories of the tags (so a rollback finds its
+    /// manifest and its blobs), and a push or read within the grace period.
+    /// </summary>
     private async Task<IEnumerable<string>> RootsAsync(Dictionary<string, ManifestRecord> manifests, TimeSpan grace, DateTimeOffset now)
     {
-        var tagged = (await _tags.GetAllAsync()).Select(t => t.Value);
+        var tags = await _tags.GetAllAsync();
+        var replaced = await HistoryRootsAsync(tags.Select(t => t.Key));
         var recent = manifests.Values
             .Where(m => now - m.PushedAt < grace || (_touched.TryGetValue(m.Digest, out var read) && now - read < grace))
             .Select(m => m.Digest);
-        return tagged.Concat(recent);
+        return tags.Select(t => t.Value).Concat(replaced).Concat(recent);
     }
 
     private DateTimeOffset LastTouch(string digest, BlobLink link)

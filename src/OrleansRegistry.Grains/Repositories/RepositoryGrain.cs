@@ -13,9 +13,10 @@ namespace OrleansRegistry.Grains.Repositories;
 /// <summary>
 /// Write order inside a repository, chosen so that a crash between two writes leaves nothing
 /// that a reader could trust wrongly:
-/// referrer entry → manifest record → tag (a dangling referrer entry is filtered on read; a
-/// manifest without a tag is harmless and the client retries); deleting goes the other way:
-/// tags → manifest record → referrer entry.
+/// referrer entry → manifest record → tag history → tag (a dangling referrer entry is filtered on
+/// read; a manifest without a tag is harmless and the client retries; a history entry without its
+/// tag move keeps one more manifest from garbage collection, never one less); deleting goes the
+/// other way: tags → history entries → manifest record → referrer entry.
 /// A write returns once its events are in the event log, appended after the write's records are stored:
 /// no event tells of a write that did not happen, and no acknowledged write is without its events. A
 /// silo that dies between the two leaves a write its client was not told of, and retries (every retried
@@ -31,10 +32,12 @@ public sealed partial class RepositoryGrain : Grain, IRepositoryGrain
     internal const int ManifestBuckets = 1024;
     internal const int BlobBuckets = 1024;
     internal const int ReferrerBuckets = 256;
+    internal const int HistoryBuckets = 256;
 
     private readonly IPersistentState<RepositoryMeta> _meta;
     private readonly EventLogOptions _events;
     private readonly EventMetrics _metrics;
+    private readonly int _historyDepth;
     private readonly SemaphoreSlim _writes = new(1, 1);
     private TimeProvider _clock = TimeProvider.System;
     private GroupCommit<RegistryEvent> _log = null!;
@@ -49,10 +52,11 @@ public sealed partial class RepositoryGrain : Grain, IRepositoryGrain
 
     public RepositoryGrain(
         [PersistentState("meta", GrainStorageNames.Registry)] IPersistentState<RepositoryMeta> meta,
-        IOptions<EventLogOptions> events, EventMetrics metrics)
+        IOptions<EventLogOptions> events, IOptions<TagOptions> tags, EventMetrics metrics)
     {
         _meta = meta;
         _events = events.Value;
+        _historyDepth = tags.Value.HistoryDepth;
         _metrics = metrics;
     }
 
@@ -65,6 +69,7 @@ public sealed partial class RepositoryGrain : Grain, IRepositoryGrain
         _manifests = new(storage, GrainContext.GrainId, "manifests", ManifestBuckets);
         _blobs = new(storage, GrainContext.GrainId, "blobs", BlobBuckets);
         _referrers = new(storage, GrainContext.GrainId, "referrers", ReferrerBuckets);
+        _history = new(storage, GrainContext.GrainId, "history", HistoryBuckets);
         _clock = ServiceProvider.GetService<TimeProvider>() ?? TimeProvider.System;
         var partition = GrainFactory.GetGrain<IEventLogGrain>(EventPartitions.Of(Name));
         _log = new(events => partition.Append([.. events]));
@@ -154,8 +159,7 @@ public sealed partial class RepositoryGrain : Grain, IRepositoryGrain
 
         var isNew = !await _manifests.ContainsAsync(manifest.Digest);
         var movesTag = tag is not null && await _tags.GetAsync(tag) != manifest.Digest;
-        var push = new EventDraft(EventActions.Push, manifest.Digest, manifest.MediaType, manifest.Size, tag);
-        var logged = await CommitAsync([push], registers: true, async () =>
+        var logged = await CommitAsync([PushOf(manifest, tag)], registers: true, async () =>
         {
             if (manifest.Subject is { } subject)
             {
@@ -169,7 +173,7 @@ public sealed partial class RepositoryGrain : Grain, IRepositoryGrain
 
             if (movesTag)
             {
-                await _tags.SetAsync(tag!, manifest.Digest);
+                await MoveTagAsync(tag!, manifest.Digest);
             }
         });
         if (isNew)
@@ -234,6 +238,7 @@ public sealed partial class RepositoryGrain : Grain, IRepositoryGrain
                 await _tags.RemoveAsync(tag);
             }
 
+            await ForgetInHistoriesAsync([digest]);
             await _manifests.RemoveAsync(digest);
             if (manifest.Subject is { } subject)
             {

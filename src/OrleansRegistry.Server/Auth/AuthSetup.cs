@@ -31,6 +31,7 @@ public static class AuthSetup
         services.AddSingleton<AuthDirectory>();
         services.AddSingleton<CredentialVerifier>();
         services.AddSingleton<RegistryAccess>();
+        services.AddSingleton<RepositoryApiAccess>();
         if (mode != AuthMode.Token)
         {
             return settings;
@@ -72,7 +73,7 @@ public static class AuthSetup
         var token = app.Services.GetRequiredService<TokenEndpoint>();
         app.MapGet(settings.Options.TokenPath, token.GetAsync);
         app.MapPost(settings.Options.TokenPath, token.PostAsync);
-        app.UseWhen(context => context.Request.Path.StartsWithSegments(AdminApiGuard.Prefix), admin => admin.UseMiddleware<AdminApiGuard>());
+        app.UseWhen(context => AdminApiGuard.Guards(context.Request.Path), admin => admin.UseMiddleware<AdminApiGuard>());
         app.Services.GetRequiredService<AdminEndpoints>().Map(app);
         app.Logger.LogInformation("token authentication on: realm path {TokenPath}, service {Service}", settings.Options.TokenPath, settings.Options.Service);
         return settings;

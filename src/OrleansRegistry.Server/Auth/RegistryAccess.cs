@@ -69,7 +69,7 @@ public sealed class RegistryAccess(AuthSettings settings, AuthDirectory director
         }
 
         context.Items[ClaimsKey] = claims;
-        context.Features.Set(new RequestActor(Events.EventOrigins.Actor(context)));
+        context.Features.Set(new RequestActor(Events.EventOrigins.ActorOf(claims.Subject)));
         if (required is { } need && !claims.Allows(need.Type, need.Name, need.Action))
         {
             var code = claims.Subject is null ? OciErrorCode.Unauthorized : OciErrorCode.Denied;

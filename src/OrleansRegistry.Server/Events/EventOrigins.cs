@@ -9,11 +9,15 @@ public sealed class EventOrigins(ILocalSiloDetails silo)
 {
     private readonly string _source = silo.SiloAddress.ToParsableString();
 
-    public static EventActor Actor(HttpContext context) => RegistryAccess.Caller(context)?.Subject switch
+    /// <summary>Who authentication found the request to be (<see cref="RequestActor"/>); anonymous when it found nobody.</summary>
+    public static EventActor Actor(HttpContext context) => context.Features.Get<RequestActor>()?.Actor ?? EventActor.Anonymous;
+
+    /// <summary>The actor a user or robot name (null: anonymous) stands for.</summary>
+    public static EventActor ActorOf(string? subject) => subject switch
     {
         null => EventActor.Anonymous,
-        var subject when AccessPolicy.IsRobotName(subject) => new EventActor { Name = subject, Kind = ActorKinds.Robot },
-        var subject => new EventActor { Name = subject, Kind = ActorKinds.User },
+        _ when AccessPolicy.IsRobotName(subject) => new EventActor { Name = subject, Kind = ActorKinds.Robot },
+        _ => new EventActor { Name = subject, Kind = ActorKinds.User },
     };
 
     public EventOrigin For(HttpContext context) => new()

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using OrleansRegistry.Grains;
 using OrleansRegistry.Grains.Events;
 using OrleansRegistry.Grains.Persistence;
+using OrleansRegistry.Grains.Repositories;
 using OrleansRegistry.Hosting.Transport;
 using OrleansRegistry.Server.Auth;
 using OrleansRegistry.Server.Cluster;
@@ -49,6 +50,7 @@ public static class RegistryHost
         builder.AddRegistryHealth();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddRegistryEventLog(builder.Configuration);
+        builder.Services.AddRegistryTags(builder.Configuration);
         builder.Services.AddRegistryBlobStore(registry, builder.Configuration, dataPath);
         builder.Services.AddSingleton<UploadService>();
         builder.Services.AddSingleton(sp => new ManifestBytesCache(sp.GetRequiredService<IOptions<RegistryOptions>>().Value.Cache.ManifestBytes));
@@ -61,6 +63,7 @@ public static class RegistryHost
         builder.Services.AddSingleton<BlobEndpoints>();
         builder.Services.AddSingleton<UploadEndpoints>();
         builder.Services.AddSingleton<ReferrerEndpoints>();
+        builder.Services.AddSingleton<TagHistoryEndpoints>();
         builder.Services.AddSingleton<RegistryDispatcher>();
         builder.Services.AddSingleton<EventOrigins>();
         builder.Services.AddSingleton<PullEventRecorder>();
@@ -121,6 +124,7 @@ public static class RegistryHost
         app.UseMiddleware<TransientRetryMiddleware>();
         var auth = app.MapRegistryAuth();
         app.MapRegistryExtensions(auth);
+        app.Services.GetRequiredService<TagHistoryEndpoints>().Map(app);
 
         app.MapRegistryDashboard();
         var dispatcher = app.Services.GetRequiredService<RegistryDispatcher>();

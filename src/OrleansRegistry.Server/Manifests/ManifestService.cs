@@ -178,6 +178,18 @@ public sealed class ManifestService(
         }
     }
 
+    /// <summary>
+    /// Moves <paramref name="tag"/> back to <paramref name="digest"/>, a digest of its history: a push of that
+    /// manifest by tag for the write policies (an immutable tag refuses it) and for its event. MANIFEST_UNKNOWN
+    /// (404) when the digest is not in the tag's history.
+    /// </summary>
+    public async Task<ManifestRecord> RollbackAsync(string repository, string tag, string digest, CancellationToken cancellationToken)
+    {
+        await policies.CheckPushAsync(repository, digest, tag, cancellationToken);
+        return await Repository(repository).RollbackTag(tag, digest)
+            ?? throw new OciException(OciErrorCode.ManifestUnknown, "the digest is not in the tag's history", new { tag, digest });
+    }
+
     /// <summary>Foreign / non-distributable layers are not pushed to registries, so they are not required to be here.</summary>
     private static bool IsNonDistributable(string mediaType) =>
         mediaType.Contains("foreign", StringComparison.Ordinal) || mediaType.Contains("nondistributable", StringComparison.Ordinal);

@@ -4,7 +4,6 @@ using OrleansRegistry.Core.References;
 using OrleansRegistry.Server.Auth;
 using OrleansRegistry.Server.Endpoints;
 using OrleansRegistry.Server.Events;
-using OrleansRegistry.Grains.Events;
 using OrleansRegistry.Server.Hosting;
 using OrleansRegistry.Server.Http;
 using OrleansRegistry.Server.Telemetry;
@@ -25,8 +24,7 @@ public sealed class RegistryDispatcher(
     ReferrerEndpoints referrers,
     RegistryAccess access,
     EventOrigins origins,
-    IOptions<RegistryOptions> options,
-    IOptions<EventLogOptions> events)
+    IOptions<RegistryOptions> options)
 {
     private static readonly Dictionary<RouteKind, string[]> Methods = new()
     {
@@ -39,8 +37,6 @@ public sealed class RegistryDispatcher(
         [RouteKind.Upload] = ["GET", "PATCH", "PUT", "DELETE"],
         [RouteKind.Referrers] = ["GET"],
     };
-
-    private readonly bool _recordsEvents = events.Value.Enabled;
 
     public async Task DispatchAsync(HttpContext context)
     {
@@ -72,9 +68,9 @@ public sealed class RegistryDispatcher(
             throw OciResponses.MethodNotAllowed(context, allowed, detail);
         }
 
-        if (_recordsEvents && !HttpMethods.IsGet(method) && !HttpMethods.IsHead(method))
+        if (!HttpMethods.IsGet(method) && !HttpMethods.IsHead(method))
         {
-            // A write's grain calls carry who made it, for its events.
+            // A write's grain calls carry who made it, for its events and a tag's history (kept with events off too).
             origins.Attach(context);
         }
 

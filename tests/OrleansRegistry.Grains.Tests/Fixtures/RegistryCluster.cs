@@ -8,6 +8,7 @@ using Orleans.TestingHost;
 using OrleansRegistry.Contracts.Events;
 using OrleansRegistry.Grains.Events;
 using OrleansRegistry.Grains.Persistence;
+using OrleansRegistry.Grains.Repositories;
 using OrleansRegistry.Grains.Tests.Persistence;
 using OrleansRegistry.Grains.Uploads;
 using OrleansRegistry.Contracts.Uploads;
@@ -78,7 +79,9 @@ public sealed class RegistryCluster : IAsyncDisposable
         {
             silo.Services.AddSingleton<TimeProvider>(clock);
             silo.Services.AddSingleton(blobStore);
-            silo.Services.AddRegistryEventLog(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build());
+            var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build();
+            silo.Services.AddRegistryEventLog(configuration);
+            silo.Services.AddRegistryTags(configuration);
             silo.Services.AddSingleton<IEventSubscriber>(subscriber);
             if (record)
             {

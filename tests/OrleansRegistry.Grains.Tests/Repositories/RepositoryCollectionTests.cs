@@ -106,6 +106,34 @@ public sealed class RepositoryCollectionTests(RegistryClusterFixture fixture) : 
     }
 
     [Fact]
+    public async Task A_replaced_manifest_within_the_tags_history_stays_with_its_blobs_and_one_pushed_out_of_it_goes()
+    {
+        const int depth = 10;
+        var repository = NewRepository();
+        var blobs = new string[depth + 2];
+        for (var i = 0; i < blobs.Length; i++)
+        {
+            blobs[i] = await LinkAsync(repository, $"layer {i}");
+        }
+
+        var pushed = await TagHistoryTests.PushManyAsync(repository, "v1", blobs.Length, blobs);
+        var scratch = await TagHistoryTests.PushManyAsync(repository, "scratch", 2);
+        await repository.DeleteTag("scratch");
+        PassGrace();
+
+        var collected = await repository.Collect(Policy with { RemoveUntagged = true }, reportHeld: false);
+
+        // Out of v1's history: its two oldest manifests; the history of a deleted tag keeps nothing.
+        Assert.Equal(pushed.Take(2).Concat(scratch).Select(m => m.Digest).Order(), collected.DeletedManifests.Select(m => m.Digest).Order());
+        Assert.Equal(blobs.Take(2).Order(), collected.UnlinkedBlobs.Select(b => b.Digest).Order());
+        Assert.NotNull(await repository.GetManifest(pushed[2].Digest));
+        Assert.NotNull(await repository.GetBlob(blobs[2]));
+        Assert.Equal(pushed.Skip(2).Reverse().Select(m => m.Digest), (await repository.TagHistory("v1")).Select(m => m.Digest));
+        Assert.Empty(await repository.TagHistory("scratch"));
+        Assert.Equal(pushed[2].Digest, (await repository.RollbackTag("v1", pushed[2].Digest))?.Digest);
+    }
+
+    [Fact]
     public async Task The_blobs_of_a_deleted_manifest_go_a_grace_period_after_its_push_not_at_once()
     {
         var repository = NewRepository();

@@ -25,9 +25,13 @@ public sealed class GcStressTests(ITestOutputHelper log)
     private static readonly TimeSpan Load = TimeSpan.FromSeconds(
         int.TryParse(Environment.GetEnvironmentVariable("GC_STRESS_SECONDS"), out var seconds) ? seconds : 20);
 
-    /// <summary>Registry settings: collect every second, untagged manifests everywhere (so only what tags reach stays).</summary>
+    /// <summary>
+    /// Registry settings: collect every second, untagged manifests everywhere, and tag histories of the
+    /// current digest only (so what stays is what the tags reach).
+    /// </summary>
     private static readonly Dictionary<string, string> Settings = new()
     {
+        ["Registry:Tags:HistoryDepth"] = "1",
         ["Registry:Gc:Grace"] = Grace.ToString(),
         ["Registry:Gc:Interval"] = "00:00:01",
         ["Registry:Gc:UntaggedNamespaces:0"] = "*",

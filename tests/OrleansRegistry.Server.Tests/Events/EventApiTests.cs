@@ -80,19 +80,6 @@ public sealed class EventApiTests(EventServer fixture) : IClassFixture<EventServ
     private async Task<List<JsonElement>> EventsAsync(string repository, Func<List<JsonElement>, bool> done)
     {
         using var root = Root();
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
-        while (true)
-        {
-            using var response = await root.GetAsync($"/api/v1/events?repository={Uri.EscapeDataString(repository)}");
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            using var json = await response.ReadJsonAsync();
-            var events = json.RootElement.GetProperty("events").EnumerateArray().Select(e => e.Clone()).ToList();
-            if (done(events) || DateTime.UtcNow > deadline)
-            {
-                return events;
-            }
-
-            await Task.Delay(100);
-        }
+        return await root.PollListAsync($"/api/v1/events?repository={Uri.EscapeDataString(repository)}", "events", done);
     }
 }

@@ -99,19 +99,6 @@ public sealed class AuditTests(AuthServer fixture) : IClassFixture<AuthServer>
     private async Task<List<JsonElement>> EntriesAsync(string query, int atLeast)
     {
         using var root = Root();
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
-        while (true)
-        {
-            using var response = await root.GetAsync($"/api/v1/audit?{query}");
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            using var json = await response.ReadJsonAsync();
-            var entries = json.RootElement.GetProperty("entries").EnumerateArray().Select(e => e.Clone()).ToList();
-            if (entries.Count >= atLeast || DateTime.UtcNow > deadline)
-            {
-                return entries;
-            }
-
-            await Task.Delay(100);
-        }
+        return await root.PollListAsync($"/api/v1/audit?{query}", "entries", entries => entries.Count >= atLeast);
     }
 }

@@ -111,19 +111,32 @@ public sealed class GcTests(GcServer fixture) : IClassFixture<GcServer>
     }
 
     [Fact]
-    public async Task An_untagged_manifest_goes_where_the_namespace_says_and_is_then_unknown()
+    public async Task An_untagged_manifest_goes_once_out_of_the_tags_history_where_the_namespace_says_and_is_then_unknown()
     {
         var repository = $"team/untagged-{Guid.NewGuid():N}";
-        using var alice = await Server.AsAsync("alice", "alice-pass", $"repository:{repository}:pull,push");
+        using var alice = await Server.AsAsync("alice", "alice-pass", $"repository:{repository}:pull,push,delete");
         var (_, first) = await alice.PushImageAsync(repository, "latest");
         var (_, second) = await alice.PushImageAsync(repository, "latest");
+        var (_, third) = await alice.PushImageAsync(repository, "latest");
+        var (_, deleted) = await alice.PushImageAsync(repository, "other");
+        await alice.PushImageAsync(repository, "other");
+        using (var delete = await alice.DeleteAsync($"/v2/{repository}/manifests/{deleted}"))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, delete.StatusCode);
+        }
+
         await Task.Delay(GcServer.Grace * 2);
 
         var run = await RunAsync(dryRun: false);
 
+        // Out of latest's history (depth 2): the first; the second, replaced within it, stays for a rollback.
         Assert.Equal([first], Digests(run, "manifest", repository));
         Assert.Equal(HttpStatusCode.NotFound, (await alice.GetAsync($"/v2/{repository}/manifests/{first}")).StatusCode);
-        Assert.Equal(second, (await alice.GetAsync($"/v2/{repository}/manifests/latest")).Headers.GetValues("Docker-Content-Digest").Single());
+        Assert.Equal(HttpStatusCode.OK, (await alice.GetAsync($"/v2/{repository}/manifests/{second}")).StatusCode);
+        Assert.Equal(third, (await alice.GetAsync($"/v2/{repository}/manifests/latest")).Headers.GetValues("Docker-Content-Digest").Single());
+        using var history = await alice.GetAsync($"/api/v1/repositories/{repository}/tags/other/history");
+        Assert.Equal(HttpStatusCode.OK, history.StatusCode);
+        Assert.DoesNotContain(deleted, await history.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 
         using var root = Root();
         using var status = await root.GetAsync("/api/v1/gc");
