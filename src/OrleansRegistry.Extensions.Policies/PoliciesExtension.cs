@@ -2,9 +2,12 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using OrleansRegistry.Contracts.Extensions;
 using OrleansRegistry.Contracts.Policies;
 using OrleansRegistry.Extensions.Policies.Immutability;
+using OrleansRegistry.Extensions.Policies.Rules;
 
 namespace OrleansRegistry.Extensions.Policies;
 
@@ -22,7 +25,8 @@ public sealed class PoliciesExtension : IRegistryExtension
         services.AddSingleton<ImmutabilityPolicy>();
         services.AddSingleton<IWritePolicy>(sp => sp.GetRequiredService<ImmutabilityPolicy>());
         services.AddSingleton<ImmutabilityEndpoints>();
-        services.AddHostedService<ImmutabilitySync>();
+        AddRuleSync(services, "immutability", sp => sp.GetRequiredService<IGrainFactory>().GetGrain<IImmutabilityGrain>(IImmutabilityGrain.Key),
+            sp => sp.GetRequiredService<ImmutabilityPolicy>(), ImmutabilityDeclarations.ReadAsync);
     }
 
     public void MapAdminApi(IEndpointRouteBuilder api) => api.ServiceProvider.GetRequiredService<ImmutabilityEndpoints>().Map(api);
@@ -30,4 +34,12 @@ public sealed class PoliciesExtension : IRegistryExtension
     public void UseMiddleware(IApplicationBuilder app)
     {
     }
+
+    private static void AddRuleSync<TRule>(
+        IServiceCollection services, string kind, Func<IServiceProvider, INamespaceRuleGrain<TRule>> grain, Func<IServiceProvider, IRuleCopy<TRule>> copy,
+        Func<IConfiguration, CancellationToken, Task<TRule[]>> declared)
+        where TRule : INamespaceRule<TRule> =>
+        services.AddHostedService(sp => new RuleSync<TRule>(kind, grain(sp), copy(sp), declared, sp.GetRequiredService<IConfiguration>(),
+            sp.GetRequiredService<IOptions<PolicyOptions>>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger($"{typeof(RuleSync<>).Namespace}.{kind}")));
 }
