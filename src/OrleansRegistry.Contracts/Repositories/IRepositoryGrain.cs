@@ -82,6 +82,18 @@ public interface IRepositoryGrain : IGrainWithStringKey
     [AlwaysInterleave, Alias("holds")]
     Task<bool> Holds(string digest);
 
+    /// <summary>Whether the repository stores the manifest (a read that, unlike <see cref="GetManifest"/>, does not count as a pull for garbage collection).</summary>
+    [AlwaysInterleave, Alias("has-manifest")]
+    Task<bool> HasManifest(string digest);
+
+    /// <summary>The sizes of the blobs the repository links, in the order asked; null for a digest it does not link.</summary>
+    [AlwaysInterleave, Alias("blob-sizes")]
+    Task<long?[]> BlobSizes(string[] digests);
+
+    /// <summary>Every manifest with what it takes in storage: its own bytes and its blobs' (as linked here). Loads every bucket: for quotas' counts, not for requests.</summary>
+    [AlwaysInterleave, Alias("footprints")]
+    Task<ManifestFootprint[]> Footprints();
+
     /// <summary>
     /// Garbage collection of the repository, as one write: untagged manifests that nothing keeps go
     /// (when the policy says so), then blob links that no kept manifest references and nobody touched
@@ -92,6 +104,18 @@ public interface IRepositoryGrain : IGrainWithStringKey
     [AlwaysInterleave, Alias("collect")]
     Task<RepositoryCollection> Collect(CollectionPolicy policy, bool reportHeld);
 }
+
+/// <summary>A manifest and the unique content it takes: its own bytes first, then its blobs (a blob the repository does not link counts 0).</summary>
+[GenerateSerializer, Immutable, Alias("manifest-footprint")]
+public sealed record ManifestFootprint
+{
+    [Id(0)] public required string Digest { get; init; }
+    [Id(1)] public required ContentSize[] Content { get; init; }
+}
+
+/// <summary>A digest and its length in bytes.</summary>
+[GenerateSerializer, Immutable, Alias("content-size")]
+public readonly record struct ContentSize([property: Id(0)] string Digest, [property: Id(1)] long Size);
 
 /// <summary>A digest that garbage collection removed (or, in a dry run, would remove), and why.</summary>
 [GenerateSerializer, Immutable, Alias("collected-item")]

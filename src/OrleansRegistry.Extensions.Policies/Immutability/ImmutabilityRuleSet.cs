@@ -1,5 +1,6 @@
 using OrleansRegistry.Contracts.Policies;
 using OrleansRegistry.Core.References;
+using OrleansRegistry.Extensions.Policies.Rules;
 
 namespace OrleansRegistry.Extensions.Policies.Immutability;
 
@@ -9,22 +10,9 @@ namespace OrleansRegistry.Extensions.Policies.Immutability;
 /// write is refused when it would move such a tag to another manifest or remove it; creating it, and
 /// pushing the digest it names again, are allowed.
 /// </summary>
-public sealed class ImmutabilityRuleSet(ImmutabilitySnapshot snapshot)
+public sealed class ImmutabilityRuleSet(RuleSnapshot<ImmutabilityRule> snapshot)
 {
-    public ImmutabilitySnapshot Snapshot => snapshot;
-
-    public bool Governs(string repository)
-    {
-        foreach (var rule in snapshot.Rules)
-        {
-            if (NamespacePattern.Covers(rule.Pattern, repository))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    public bool Governs(string repository) => snapshot.Covering(repository).Any();
 
     public WriteDecision Decide(WriteRequest write)
     {

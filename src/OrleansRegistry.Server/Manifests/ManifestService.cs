@@ -26,7 +26,8 @@ public sealed class ManifestService(
     /// <summary>
     /// Validates and stores a manifest pushed to <paramref name="reference"/> (a tag or a digest).
     /// The bytes are stored exactly as sent and become visible only once the repository has the record;
-    /// a write policy that refuses the push does so before anything is stored.
+    /// a write policy that refuses the push does so before anything is stored, and what a policy reserved
+    /// for it (a quota) is released when the repository refuses it.
     /// </summary>
     public async Task<ManifestRecord> PutAsync(
         string repository, string? tag, Digest? expected, byte[] body, string? contentType, CancellationToken cancellationToken)
@@ -45,7 +46,8 @@ public sealed class ManifestService(
         }
 
         var manifest = parsed.Manifest!;
-        await policies.CheckPushAsync(repository, digest.ToString(), tag, cancellationToken);
+        string[] blobs = [.. manifest.ReferencedBlobs.Where(d => !IsNonDistributable(d.MediaType)).Select(d => d.Digest.ToString())];
+        await using var admission = await policies.CheckPushAsync(repository, digest.ToString(), tag, body.Length, blobs, cancellationToken);
         var location = await StoreBytesAsync(repository, digest, body, cancellationToken);
         var record = new ManifestRecord
         {
@@ -56,7 +58,7 @@ public sealed class ManifestService(
             Subject = manifest.Subject?.Digest.ToString(),
             ArtifactType = manifest.ArtifactType,
             Annotations = manifest.Annotations is null ? null : new(manifest.Annotations),
-            Blobs = [.. manifest.ReferencedBlobs.Where(d => !IsNonDistributable(d.MediaType)).Select(d => d.Digest.ToString())],
+            Blobs = blobs,
             ChildManifests = [.. manifest.ReferencedManifests.Select(d => d.Digest.ToString())],
             PushedAt = clock.GetUtcNow(),
         };
@@ -68,6 +70,8 @@ public sealed class ManifestService(
             throw new OciException(StatusCodes.Status400BadRequest, [.. result.Missing.Select(d =>
                 new OciError(OciErrorCode.ManifestBlobUnknown, $"referenced {what} is not in the repository", new { digest = d }))]);
         }
+
+        admission.Done();
 
         // A pull right after a push (the usual order) is then served from memory on this silo.
         cache.Add(repository, record.Digest, body);
@@ -155,10 +159,11 @@ public sealed class ManifestService(
         if (reference.IsDigest)
         {
             var name = reference.Digest.Value.ToString();
-            await policies.CheckManifestDeleteAsync(repository, name, cancellationToken);
+            await using var admission = await policies.CheckManifestDeleteAsync(repository, name, cancellationToken);
             deleted = await grain.DeleteManifest(name);
             if (deleted)
             {
+                admission.Done();
                 // After the record (a crash in between leaves a superset, which garbage collection checks).
                 await grains.GetGrain<IBlobGrain>(name).RemoveRepository(repository);
             }
@@ -168,8 +173,12 @@ public sealed class ManifestService(
         }
         else
         {
-            await policies.CheckTagDeleteAsync(repository, reference.Tag, cancellationToken);
+            await using var admission = await policies.CheckTagDeleteAsync(repository, reference.Tag, cancellationToken);
             deleted = await grain.DeleteTag(reference.Tag);
+            if (deleted)
+            {
+                admission.Done();
+            }
         }
 
         if (!deleted)
@@ -185,9 +194,12 @@ public sealed class ManifestService(
     /// </summary>
     public async Task<ManifestRecord> RollbackAsync(string repository, string tag, string digest, CancellationToken cancellationToken)
     {
-        await policies.CheckPushAsync(repository, digest, tag, cancellationToken);
-        return await Repository(repository).RollbackTag(tag, digest)
-            ?? throw new OciException(OciErrorCode.ManifestUnknown, "the digest is not in the tag's history", new { tag, digest });
+        var notInHistory = new OciException(OciErrorCode.ManifestUnknown, "the digest is not in the tag's history", new { tag, digest });
+        var target = await Repository(repository).GetManifest(digest) ?? throw notInHistory;
+        await using var admission = await policies.CheckPushAsync(repository, digest, tag, target.Size, target.Blobs, cancellationToken);
+        var moved = await Repository(repository).RollbackTag(tag, digest) ?? throw notInHistory;
+        admission.Done();
+        return moved;
     }
 
     /// <summary>Foreign / non-distributable layers are not pushed to registries, so they are not required to be here.</summary>

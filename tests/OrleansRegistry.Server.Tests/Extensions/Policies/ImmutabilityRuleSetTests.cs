@@ -1,5 +1,6 @@
 using OrleansRegistry.Contracts.Policies;
 using OrleansRegistry.Extensions.Policies.Immutability;
+using OrleansRegistry.Extensions.Policies.Rules;
 
 namespace OrleansRegistry.Server.Tests.Extensions.Policies;
 
@@ -9,7 +10,7 @@ public sealed class ImmutabilityRuleSetTests
     private const string A = "sha256:aaaa";
     private const string B = "sha256:bbbb";
 
-    private static readonly ImmutabilityRuleSet Rules = new(new ImmutabilitySnapshot
+    private static readonly ImmutabilityRuleSet Rules = new(new RuleSnapshot<ImmutabilityRule>
     {
         Version = 1,
         Rules =
@@ -20,7 +21,7 @@ public sealed class ImmutabilityRuleSetTests
         ],
     });
 
-    private static readonly ImmutabilityRuleSet TeamOnly = new(new ImmutabilitySnapshot
+    private static readonly ImmutabilityRuleSet TeamOnly = new(new RuleSnapshot<ImmutabilityRule>
     {
         Version = 1,
         Rules = [new ImmutabilityRule { Pattern = "team/*", Tags = ["v*"] }],
@@ -39,7 +40,7 @@ public sealed class ImmutabilityRuleSetTests
 
     [Fact]
     public void No_rules_govern_nothing() =>
-        Assert.False(new ImmutabilityRuleSet(ImmutabilitySnapshot.Empty).Governs("team/app"));
+        Assert.False(new ImmutabilityRuleSet(RuleSnapshot<ImmutabilityRule>.Empty).Governs("team/app"));
 
     [Fact]
     public void Creating_an_immutable_tag_and_pushing_its_digest_again_are_allowed()
@@ -98,9 +99,9 @@ public sealed class ImmutabilityRuleSetTests
     public void The_policy_keeps_the_newest_snapshot_it_was_given()
     {
         var policy = new ImmutabilityPolicy();
-        var newer = new ImmutabilitySnapshot { Version = 3, Rules = [new ImmutabilityRule { Pattern = "team/*", Tags = ["v*"] }] };
+        var newer = new RuleSnapshot<ImmutabilityRule> { Version = 3, Rules = [new ImmutabilityRule { Pattern = "team/*", Tags = ["v*"] }] };
         policy.Adopt(newer);
-        policy.Adopt(new ImmutabilitySnapshot { Version = 2 });
+        policy.Adopt(new RuleSnapshot<ImmutabilityRule> { Version = 2 });
         Assert.Same(newer, policy.Snapshot);
         Assert.True(policy.Governs("team/app"));
     }

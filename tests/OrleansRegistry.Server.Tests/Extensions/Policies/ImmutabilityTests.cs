@@ -30,18 +30,18 @@ public sealed class ImmutabilityTests(PolicyServer fixture) : IClassFixture<Poli
         var (second, secondDigest) = await client.PushImageAsync(repo, "latest");
         using (var moved = await client.PutManifestAsync(repo, "v1", second, OciClient.OciManifest))
         {
-            await AssertDeniedAsync(moved, $"rule of {prefix}/*: v*");
+            await PolicyRequests.AssertDeniedAsync(moved, $"rule of {prefix}/*: v*");
         }
 
-        Assert.Equal(firstDigest, await DigestOfAsync(client, repo, "v1"));
+        Assert.Equal(firstDigest, await client.DigestOfAsync(repo, "v1"));
         using (var deleteTag = await client.DeleteAsync($"/v2/{repo}/manifests/v1"))
         {
-            await AssertDeniedAsync(deleteTag, "cannot be deleted");
+            await PolicyRequests.AssertDeniedAsync(deleteTag, "cannot be deleted");
         }
 
         using (var deleteManifest = await client.DeleteAsync($"/v2/{repo}/manifests/{firstDigest}"))
         {
-            await AssertDeniedAsync(deleteManifest, $"is tagged 'v1', which is immutable (rule of {prefix}/*: v*)");
+            await PolicyRequests.AssertDeniedAsync(deleteManifest, $"is tagged 'v1', which is immutable (rule of {prefix}/*: v*)");
         }
 
         using (var latest = await client.PutManifestAsync(repo, "latest", first, OciClient.OciManifest))
@@ -59,7 +59,7 @@ public sealed class ImmutabilityTests(PolicyServer fixture) : IClassFixture<Poli
             Assert.Equal(HttpStatusCode.Accepted, untagged.StatusCode);
         }
 
-        Assert.Equal(firstDigest, await DigestOfAsync(client, repo, "v1"));
+        Assert.Equal(firstDigest, await client.DigestOfAsync(repo, "v1"));
     }
 
     [Fact]
@@ -105,19 +105,10 @@ public sealed class ImmutabilityTests(PolicyServer fixture) : IClassFixture<Poli
         var (other, _) = await client.PushImageAsync(repo, "latest");
         using (var moved = await client.PutManifestAsync(repo, "release-1", other, OciClient.OciManifest))
         {
-            await AssertDeniedAsync(moved, "release-*");
+            await PolicyRequests.AssertDeniedAsync(moved, "release-*");
         }
 
-        using (var deleted = await root.DeleteAsync($"/api/v1/namespaces/{pattern}/immutability"))
-        {
-            Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
-        }
-
-        using (var gone = await root.GetAsync($"/api/v1/namespaces/{pattern}/immutability"))
-        {
-            Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
-            Assert.Equal("NAME_UNKNOWN", await gone.ErrorCodeAsync());
-        }
+        await root.DeleteRuleAsync($"/api/v1/namespaces/{pattern}/immutability");
 
         using (var again = await root.DeleteAsync($"/api/v1/namespaces/{pattern}/immutability"))
         {
@@ -137,19 +128,7 @@ public sealed class ImmutabilityTests(PolicyServer fixture) : IClassFixture<Poli
     public async Task Only_admins_manage_rules()
     {
         var path = $"/api/v1/namespaces/{Prefix()}/*/immutability";
-        using var alice = Server.CreateClient();
-        alice.DefaultRequestHeaders.Authorization = AuthClient.Basic("alice", "alice-pass");
-        using var anonymous = Server.CreateClient();
-        foreach (var (client, status, code) in new[] { (alice, HttpStatusCode.Forbidden, "DENIED"), (anonymous, HttpStatusCode.Unauthorized, "UNAUTHORIZED") })
-        {
-            using var put = await client.PutAsJsonAsync(path, new { tags = new[] { "v*" } });
-            Assert.Equal(status, put.StatusCode);
-            Assert.Equal(code, await put.ErrorCodeAsync());
-            using var get = await client.GetAsync(path);
-            Assert.Equal(status, get.StatusCode);
-            using var delete = await client.DeleteAsync(path);
-            Assert.Equal(status, delete.StatusCode);
-        }
+        await PolicyRequests.AssertAdminOnlyAsync(Server, path, new { tags = new[] { "v*" } });
     }
 
     [Theory]
@@ -211,7 +190,7 @@ public sealed class ImmutabilityTests(PolicyServer fixture) : IClassFixture<Poli
             await client.PushImageAsync(repo, tag);
             var (other, _) = await client.PushImageAsync(repo, $"scratch-{Guid.NewGuid():N}");
             using var moved = await client.PutManifestAsync(repo, tag, other, OciClient.OciManifest);
-            await AssertDeniedAsync(moved, $"'{tag}' is immutable");
+            await PolicyRequests.AssertDeniedAsync(moved, $"'{tag}' is immutable");
         }
     }
 
@@ -247,12 +226,7 @@ public sealed class ImmutabilityTests(PolicyServer fixture) : IClassFixture<Poli
 
     private static string Prefix() => $"imm{Guid.NewGuid():N}"[..16];
 
-    private HttpClient Root()
-    {
-        var root = Server.CreateClient();
-        root.DefaultRequestHeaders.Authorization = AuthClient.Basic("root", "root-pass");
-        return root;
-    }
+    private HttpClient Root() => Server.Root();
 
     private Task<HttpClient> PusherAsync(string repo) => Server.AsAsync("root", "root-pass", $"repository:{repo}:pull,push,delete");
 
@@ -263,23 +237,6 @@ public sealed class ImmutabilityTests(PolicyServer fixture) : IClassFixture<Poli
         Assert.Equal(HttpStatusCode.Created, put.StatusCode);
     }
 
-    private static async Task<string?> DigestOfAsync(HttpClient client, string repo, string tag)
-    {
-        using var head = new HttpRequestMessage(HttpMethod.Head, $"/v2/{repo}/manifests/{tag}");
-        head.Headers.Accept.ParseAdd(OciClient.OciManifest);
-        using var response = await client.SendAsync(head);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return response.Header("Docker-Content-Digest");
-    }
-
-    private static async Task AssertDeniedAsync(HttpResponseMessage response, string inMessage)
-    {
-        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
-        using var json = await response.ReadJsonAsync();
-        var error = json.RootElement.GetProperty("errors")[0];
-        Assert.Equal("DENIED", error.GetProperty("code").GetString());
-        Assert.Contains(inMessage, error.GetProperty("message").GetString(), StringComparison.Ordinal);
-    }
 
     private static async Task AssertRuleAsync(HttpResponseMessage response, string pattern, string[] tags, string source)
     {

@@ -4,14 +4,16 @@ namespace OrleansRegistry.Server.Tests.Extensions.Policies;
 
 /// <summary>
 /// <see cref="AuthServer"/> with immutability rules declared in both places the configuration has:
-/// the configuration file (<c>fixed/*</c>: <c>stable</c>) and the settings (<c>pinned/app</c>: every tag).
+/// the configuration file (<c>fixed/*</c>: <c>stable</c>) and the settings (<c>pinned/app</c>: every tag);
+/// and quotas: <c>capped/*</c> (1000 bytes) in the file, <c>limited/app</c> (2000 bytes) in the settings.
 /// </summary>
 public sealed class PolicyServer : AuthServer
 {
     protected override string ConfigurationFile() =>
         Config.TrimEnd()[..^1] + """
         ,
-          "immutability": [ { "namespace": "fixed/*", "tags": ["stable"] } ]
+          "immutability": [ { "namespace": "fixed/*", "tags": ["stable"] } ],
+          "quotas": [ { "namespace": "capped/*", "bytes": 1000 } ]
         }
         """;
 
@@ -20,6 +22,8 @@ public sealed class PolicyServer : AuthServer
         var settings = base.Settings();
         settings["Registry:Policies:Immutability:0:Namespace"] = "pinned/app";
         settings["Registry:Policies:Immutability:0:Tags:0"] = "*";
+        settings["Registry:Policies:Quotas:0:Namespace"] = "limited/app";
+        settings["Registry:Policies:Quotas:0:Bytes"] = "2000";
         return settings;
     }
 }
