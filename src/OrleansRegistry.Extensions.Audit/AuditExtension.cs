@@ -23,6 +23,7 @@ public sealed class AuditExtension : IRegistryExtension
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<AuditLog>();
         services.AddHostedService(sp => sp.GetRequiredService<AuditLog>());
+        services.AddSingleton<IAuditTrail>(sp => sp.GetRequiredService<AuditLog>());
         services.AddSingleton<IEventSubscriber, AuditSubscriber>();
         services.AddSingleton<AuditEndpoints>();
     }

@@ -4,6 +4,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OrleansRegistry.Contracts.Extensions;
 using OrleansRegistry.Storage;
 
 namespace OrleansRegistry.Extensions.Audit;
@@ -17,7 +18,7 @@ namespace OrleansRegistry.Extensions.Audit;
 /// batch that cannot be written is kept and tried again (the oldest dropped past the queue's bound).
 /// Reads go through every process's logs, newest first.
 /// </summary>
-public sealed class AuditLog(IAppendLogStore logs, IOptions<AuditOptions> options, TimeProvider clock, ILogger<AuditLog> logger) : BackgroundService
+public sealed class AuditLog(IAppendLogStore logs, IOptions<AuditOptions> options, TimeProvider clock, ILogger<AuditLog> logger) : BackgroundService, IAuditTrail
 {
     public const string Prefix = "audit/";
     private const int QueueBound = 100_000;
@@ -46,6 +47,17 @@ public sealed class AuditLog(IAppendLogStore logs, IOptions<AuditOptions> option
     private AuditOptions Options => options.Value;
 
     public void Record(AuditEntry entry) => _queue.Writer.TryWrite(entry);
+
+    public void RecordSystemAction(string actor, string action, string? repository, string? digest, string reason) => Record(new AuditEntry
+    {
+        Time = clock.GetUtcNow(),
+        Actor = actor,
+        Action = action,
+        Repository = repository,
+        Digest = digest,
+        Decision = AuditDecisions.Allowed,
+        Reason = reason,
+    });
 
     /// <summary>
     /// Entries newest first that pass <paramref name="wanted"/>, at most <paramref name="limit"/>, older

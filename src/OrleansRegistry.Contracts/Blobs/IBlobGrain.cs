@@ -98,6 +98,9 @@ public sealed record BlobCollection
 
     /// <summary>Why: what a dry run would do, or what was done.</summary>
     [Id(1)] public required string Reason { get; init; }
+
+    /// <summary>Whether a deletion is an event (<c>blob.collect</c> of the repository that held the bytes last); else only the caller can tell of it.</summary>
+    [Id(2)] public bool Logged { get; init; }
 }
 
 [GenerateSerializer, Immutable]

@@ -1,3 +1,4 @@
+using Orleans.CodeGeneration;
 using Orleans.Concurrency;
 using OrleansRegistry.Contracts.Blobs;
 
@@ -8,8 +9,11 @@ namespace OrleansRegistry.Contracts.Repositories;
 /// referrers; reads interleave with each other and with a write awaiting storage, and see only
 /// persisted state. Writes are interleaving calls too: the grain runs them one at a time itself, so
 /// that a write waiting for its events to reach the event log does not hold back the next one.
+/// Version 1 added the lifecycle calls (holds, collect, tags-of, tag-history, rollback-tag,
+/// has-manifest, blob-sizes, footprints): during a rollout Orleans moves an activation of a silo that
+/// has only version 0 to one that has both.
 /// </summary>
-[Alias("repository")]
+[Alias("repository"), Version(1)]
 public interface IRepositoryGrain : IGrainWithStringKey
 {
     /// <summary>True once anything was ever stored here (it stays listed in the catalog until garbage collection).</summary>

@@ -4,6 +4,7 @@ using OrleansRegistry.Contracts;
 using OrleansRegistry.Contracts.Blobs;
 using OrleansRegistry.Contracts.Catalog;
 using OrleansRegistry.Contracts.Events;
+using OrleansRegistry.Contracts.Extensions;
 using OrleansRegistry.Contracts.Repositories;
 using OrleansRegistry.Core.References;
 using OrleansRegistry.Storage;
@@ -25,7 +26,8 @@ namespace OrleansRegistry.Extensions.Lifecycle.Gc;
 /// Deletions are events (<c>delete</c>, <c>blob.delete</c>, <c>blob.collect</c>) with their reason,
 /// so the audit log and webhooks see them.
 /// </summary>
-public sealed class GcPass(IGrainFactory grains, IBlobStore store, IOptions<GcOptions> options, GcMetrics metrics, TimeProvider clock, ILogger<GcPass> logger)
+public sealed class GcPass(
+    IGrainFactory grains, IBlobStore store, IOptions<GcOptions> options, GcMetrics metrics, TimeProvider clock, IEnumerable<IAuditTrail> audit, ILogger<GcPass> logger)
 {
     public const int MaxItems = 1000;
     private const int CatalogPage = 1000;
@@ -124,6 +126,14 @@ public sealed class GcPass(IGrainFactory grains, IBlobStore store, IOptions<GcOp
             {
                 var kind = result.Outcome == BlobCollectionOutcome.Deleted ? GcItemKinds.Blob : GcItemKinds.Orphan;
                 tally.Add(new GcItem { Kind = kind, Digest = content.Digest, Size = content.Length, Reason = result.Reason });
+                if (!result.Logged && !policy.DryRun)
+                {
+                    // No repository held it (an orphaned copy), so no repository's event tells of it.
+                    foreach (var trail in audit)
+                    {
+                        trail.RecordSystemAction(Origin.Actor.Name!, EventActions.BlobCollect, null, content.Digest, $"{result.Reason}; {content.Length} bytes at {content.Location}");
+                    }
+                }
             }
         }
         catch (Exception error) when (error is not OperationCanceledException)

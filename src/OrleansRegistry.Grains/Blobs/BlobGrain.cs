@@ -28,6 +28,9 @@ public sealed class BlobGrain(
     /// <summary>A repository added again within this time is not written again (its protection then lasts at least <see cref="Settle"/> less this).</summary>
     private static readonly TimeSpan ReAddResolution = TimeSpan.FromSeconds(1);
 
+    // When this activation last asked its repositories whether they still hold the digest.
+    private DateTimeOffset? _verifiedAt;
+
     private IBlobStore Store => ServiceProvider.GetRequiredService<IBlobStore>();
 
     private TimeProvider Clock => ServiceProvider.GetService<TimeProvider>() ?? TimeProvider.System;
@@ -88,7 +91,13 @@ public sealed class BlobGrain(
     public async Task<BlobCollection> Collect(StoredCopy copy, CollectionPolicy policy)
     {
         var now = Clock.GetUtcNow();
-        var stale = await StaleRepositoriesAsync(policy.Grace > Settle ? policy.Grace : Settle);
+
+        // A repository that let go without telling (a crash, a removal that came too soon) only delays a
+        // deletion, so asking them once per grace period is enough: most passes cost one call per blob.
+        // A dry run always asks (it is rare, and should say what a verified run would do).
+        var verify = policy.DryRun || _verifiedAt is not { } verified || now - verified >= policy.Grace;
+        var stale = verify ? await StaleRepositoriesAsync(policy.Grace > Settle ? policy.Grace : Settle) : [];
+        _verifiedAt = verify && !policy.DryRun ? now : _verifiedAt;
         if (!policy.DryRun && stale.Count > 0)
         {
             Drop(stale);
@@ -148,6 +157,7 @@ public sealed class BlobGrain(
             var collected = RepositoryEvents.Stamp(repository,
                 [new EventDraft(EventActions.BlobCollect, Digest, Size: copy.Length, Reason: reason)], Clock.GetUtcNow());
             await GrainFactory.GetGrain<IEventLogGrain>(EventPartitions.Of(repository)).Append(collected);
+            return new BlobCollection { Outcome = outcome, Reason = reason, Logged = true };
         }
 
         return new BlobCollection { Outcome = outcome, Reason = reason };
