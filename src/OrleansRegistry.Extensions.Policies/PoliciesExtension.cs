@@ -9,13 +9,15 @@ using OrleansRegistry.Contracts.Policies;
 using OrleansRegistry.Contracts.Events;
 using OrleansRegistry.Extensions.Policies.Immutability;
 using OrleansRegistry.Extensions.Policies.Quotas;
+using OrleansRegistry.Extensions.Policies.Retention;
 using OrleansRegistry.Extensions.Policies.Rules;
 
 namespace OrleansRegistry.Extensions.Policies;
 
 /// <summary>
-/// Policies per namespace that refuse writes (<see cref="IWritePolicy"/>): immutable tags and quotas,
-/// managed under <c>/api/v1/namespaces/{pattern}/immutability</c> and <c>.../quota</c> and in the configuration.
+/// Policies per namespace: immutable tags and quotas, which refuse writes (<see cref="IWritePolicy"/>), and retention,
+/// which deletes the tags and manifests its keep rules do not keep; managed under
+/// <c>/api/v1/namespaces/{pattern}/immutability</c>, <c>.../quota</c> and <c>.../retention</c> and in the configuration.
 /// </summary>
 public sealed class PoliciesExtension : IRegistryExtension
 {
@@ -36,12 +38,21 @@ public sealed class PoliciesExtension : IRegistryExtension
         services.AddSingleton<QuotaEndpoints>();
         AddRuleSync(services, "quota", sp => sp.GetRequiredService<IGrainFactory>().GetGrain<IQuotaGrain>(IQuotaGrain.Key),
             sp => sp.GetRequiredService<QuotaPolicy>(), QuotaDeclarations.ReadAsync);
+
+        services.AddSingleton<RetentionPolicy>();
+        services.AddSingleton<RetentionPass>();
+        services.AddSingleton<RetentionEndpoints>();
+        services.AddSingleton<IEventSubscriber, PullTimesSubscriber>();
+        services.AddHostedService<RetentionPump>();
+        AddRuleSync(services, "retention", sp => sp.GetRequiredService<IGrainFactory>().GetGrain<IRetentionGrain>(IRetentionGrain.Key),
+            sp => sp.GetRequiredService<RetentionPolicy>(), RetentionDeclarations.ReadAsync);
     }
 
     public void MapAdminApi(IEndpointRouteBuilder api)
     {
         api.ServiceProvider.GetRequiredService<ImmutabilityEndpoints>().Map(api);
         api.ServiceProvider.GetRequiredService<QuotaEndpoints>().Map(api);
+        api.ServiceProvider.GetRequiredService<RetentionEndpoints>().Map(api);
     }
 
     public void UseMiddleware(IApplicationBuilder app)

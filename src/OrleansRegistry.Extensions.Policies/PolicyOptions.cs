@@ -10,4 +10,10 @@ public sealed class PolicyOptions
     /// enforced here within this time (the silo that took it enforces it at once). Default 2 s.
     /// </summary>
     public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Untagged manifests pushed within this time are not removed by retention's <c>removeUntagged</c>: a
+    /// client pushes an index's children (untagged) before the index that tags them. Default 1 hour.
+    /// </summary>
+    public TimeSpan RetentionUntaggedGrace { get; set; } = TimeSpan.FromHours(1);
 }

@@ -15,6 +15,9 @@ public sealed record EventOrigin
 
     [Id(2)] public string? Source { get; init; }
 
+    /// <summary>Why, when the registry itself writes (retention): every event of the write carries it, unless the write gives its own.</summary>
+    [Id(3)] public string? Reason { get; init; }
+
     /// <summary>The origin of the current grain call, if the caller gave one.</summary>
     public static EventOrigin? Current => RequestContext.Get(ContextKey) as EventOrigin;
 }

@@ -99,6 +99,23 @@ public interface IRepositoryGrain : IGrainWithStringKey
     Task<ManifestFootprint[]> Footprints();
 
     /// <summary>
+    /// Every tag with the manifest it names and when it was pushed there: its newest history entry, or the
+    /// manifest's push time for a tag without history. For retention.
+    /// </summary>
+    [AlwaysInterleave, Alias("tag-pushes")]
+    Task<TagPush[]> TagPushes();
+
+    /// <summary>
+    /// The manifests that are untagged, or would be once the tags <paramref name="removing"/> are deleted,
+    /// and that nothing keeps as garbage collection reckons it: no other tag or its history, no kept index
+    /// (as a child), no kept manifest (as a referrer's subject). An untagged manifest pushed after
+    /// <paramref name="keepPushedAfter"/> is kept too (a client pushes an index's children before the index),
+    /// unless one of the tags removed names it. For retention; nothing is deleted.
+    /// </summary>
+    [AlwaysInterleave, Alias("untagged-after")]
+    Task<ManifestRecord[]> UntaggedAfter(string[] removing, DateTimeOffset keepPushedAfter);
+
+    /// <summary>
     /// Garbage collection of the repository, as one write: untagged manifests that nothing keeps go
     /// (when the policy says so), then blob links that no kept manifest references and nobody touched
     /// (linked, mounted, read, newly referenced) for the grace period. Returns what left, so the caller

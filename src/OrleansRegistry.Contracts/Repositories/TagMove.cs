@@ -12,3 +12,10 @@ public sealed record TagMove
     /// <summary>The actor of the write's events (<see cref="EventOrigin.Actor"/>): anonymous when the caller gave no origin.</summary>
     [Id(2)] public required EventActor Actor { get; init; }
 }
+
+/// <summary>A tag, the manifest it names, and when it was pushed there.</summary>
+[GenerateSerializer, Immutable, Alias("tag-push")]
+public sealed record TagPush(
+    [property: Id(0)] string Tag,
+    [property: Id(1)] string Digest,
+    [property: Id(2)] DateTimeOffset PushedAt);

@@ -8,5 +8,8 @@ public sealed class ImmutabilityPolicy() : RuleCopy<ImmutabilityRule, Immutabili
 {
     public bool Governs(string repository) => Current.Governs(repository);
 
+    /// <inheritdoc cref="ImmutabilityRuleSet.Protection"/>
+    public string? Protection(string repository, string tag) => Current.Protection(repository, tag);
+
     public ValueTask<WriteDecision> DecideAsync(WriteRequest write, CancellationToken cancellationToken) => ValueTask.FromResult(Current.Decide(write));
 }

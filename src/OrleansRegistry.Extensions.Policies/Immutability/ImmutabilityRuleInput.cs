@@ -1,5 +1,4 @@
 using OrleansRegistry.Contracts.Extensions;
-using OrleansRegistry.Core.References;
 using OrleansRegistry.Extensions.Policies.Rules;
 
 namespace OrleansRegistry.Extensions.Policies.Immutability;
@@ -19,17 +18,6 @@ public static class ImmutabilityRuleInput
             throw AdminRequests.BadRequest("tags must list at least one tag glob (v*, release-*)");
         }
 
-        if (tags.Length > MaxTags)
-        {
-            throw AdminRequests.BadRequest($"at most {MaxTags} tag globs per namespace");
-        }
-
-        var invalid = Array.FindIndex(tags, g => !TagGlob.IsValid(g));
-        if (invalid >= 0)
-        {
-            throw AdminRequests.BadRequest($"invalid tag glob '{RuleInput.Shorten(tags[invalid] ?? "null")}' (tag characters [A-Za-z0-9_.-] with * and ?)");
-        }
-
-        return new ImmutabilityRule { Pattern = pattern, Tags = [.. tags.OfType<string>().Distinct(StringComparer.Ordinal)], Source = source };
+        return new ImmutabilityRule { Pattern = pattern, Tags = RuleInput.RequireTagGlobs(tags, MaxTags), Source = source };
     }
 }

@@ -18,14 +18,18 @@ public sealed class ImmutabilityRuleSet(RuleSnapshot<ImmutabilityRule> snapshot)
     {
         foreach (var change in write.Tags)
         {
-            if (change.ChangesExisting && Protecting(write.Repository, change.Tag) is var (rule, glob))
+            if (change.ChangesExisting && Protection(write.Repository, change.Tag) is { } rule)
             {
-                return WriteDecision.Deny(Refusal(write, change, $"rule of {rule.Pattern}: {glob}"));
+                return WriteDecision.Deny(Refusal(write, change, rule));
             }
         }
 
         return WriteDecision.Allowed;
     }
+
+    /// <summary>What makes <paramref name="tag"/> of <paramref name="repository"/> immutable (<c>rule of team/*: v*</c>), or null when nothing does.</summary>
+    public string? Protection(string repository, string tag) =>
+        Protecting(repository, tag) is var (rule, glob) ? $"rule of {rule.Pattern}: {glob}" : null;
 
     /// <summary>The rule that makes <paramref name="tag"/> immutable, the most specific pattern first, and the glob that matched.</summary>
     private (ImmutabilityRule Rule, string Glob)? Protecting(string repository, string tag)

@@ -1,8 +1,6 @@
 using Microsoft.Extensions.Logging;
-using OrleansRegistry.Contracts;
-using OrleansRegistry.Contracts.Catalog;
 using OrleansRegistry.Contracts.Repositories;
-using OrleansRegistry.Core.References;
+using OrleansRegistry.Extensions.Policies.Rules;
 
 namespace OrleansRegistry.Extensions.Policies.Quotas;
 
@@ -16,8 +14,6 @@ namespace OrleansRegistry.Extensions.Policies.Quotas;
 [KeepAlive]
 public sealed class QuotaUsageGrain(ILogger<QuotaUsageGrain> logger) : Grain, IQuotaUsageGrain
 {
-    private const int CatalogPage = 1000;
-
     private QuotaUsage _usage = new();
 
     private string Pattern => this.GetPrimaryKeyString();
@@ -62,12 +58,12 @@ public sealed class QuotaUsageGrain(ILogger<QuotaUsageGrain> logger) : Grain, IQ
         return Task.CompletedTask;
     }
 
-    /// <summary>Every manifest of every repository under the pattern, from the catalog (only the range the pattern's prefix spans).</summary>
+    /// <summary>Every manifest of every repository under the pattern.</summary>
     private async Task<QuotaUsage> CountAsync(QuotaUsage current, CancellationToken cancellationToken)
     {
         var stored = new List<(string, ContentSize[])>();
         var repositories = 0;
-        await foreach (var repository in RepositoriesAsync(cancellationToken))
+        await foreach (var repository in NamespaceRepositories.ListAsync(GrainFactory, Pattern, cancellationToken))
         {
             repositories++;
             foreach (var manifest in await Repository(repository).Footprints())
@@ -80,41 +76,6 @@ public sealed class QuotaUsageGrain(ILogger<QuotaUsageGrain> logger) : Grain, IQ
         logger.LogInformation("quota {Pattern}: {Used} bytes in {Manifests} manifests of {Repositories} repositories", Pattern, counted.Used, counted.Manifests,
             repositories);
         return counted;
-    }
-
-    private async IAsyncEnumerable<string> RepositoriesAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        if (!Pattern.EndsWith('*'))
-        {
-            yield return Pattern;
-            yield break;
-        }
-
-        // "team/*" covers names after "team/" that start with it, which the catalog lists in one run.
-        var prefix = Pattern[..^1];
-        var catalog = GrainFactory.GetGrain<ICatalogGrain>(GrainKeys.Catalog);
-        var last = prefix.Length == 0 ? null : prefix;
-        while (true)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var page = await catalog.List(last, CatalogPage);
-            foreach (var repository in page.Tags)
-            {
-                if (!NamespacePattern.Covers(Pattern, repository))
-                {
-                    yield break;
-                }
-
-                yield return repository;
-            }
-
-            if (!page.HasMore || page.Tags.Count == 0)
-            {
-                yield break;
-            }
-
-            last = page.Tags[^1];
-        }
     }
 
     private IRepositoryGrain Repository(string name) => GrainFactory.GetGrain<IRepositoryGrain>(name);

@@ -21,14 +21,20 @@ public abstract class NamespaceRuleEndpoints<TRule, TBody>(string suffix, INames
     private readonly string _suffix = "/" + suffix;
     private readonly PathEndsWithConstraint _target = new("/" + suffix);
 
-    public void Map(IEndpointRouteBuilder api)
+    public virtual void Map(IEndpointRouteBuilder api)
     {
-        var route = RoutePatternFactory.Parse("/namespaces/{**target}", defaults: null,
-            parameterPolicies: new RouteValueDictionary { ["target"] = _target });
+        var route = Route(_target);
         api.Map(route, PutAsync).WithMetadata(new HttpMethodMetadata([HttpMethods.Put])).WithOrder(-1);
         api.Map(route, GetAsync).WithMetadata(new HttpMethodMetadata([HttpMethods.Get])).WithOrder(-1);
         api.Map(route, DeleteAsync).WithMetadata(new HttpMethodMetadata([HttpMethods.Delete])).WithOrder(-1);
     }
+
+    /// <summary><c>/namespaces/{**target}</c>, taken only when the path ends as <paramref name="target"/> says.</summary>
+    protected static RoutePattern Route(PathEndsWithConstraint target) =>
+        RoutePatternFactory.Parse("/namespaces/{**target}", defaults: null, parameterPolicies: new RouteValueDictionary { ["target"] = target });
+
+    /// <summary>The namespace pattern of a path that <paramref name="target"/> matched; a 400 when it is not one.</summary>
+    protected static string Pattern(HttpContext context, PathEndsWithConstraint target) => RuleInput.RequirePattern(target.Before(context, "target"));
 
     /// <summary>The rule a PUT's body declares for <paramref name="pattern"/>; throws <see cref="AdminRequests.BadRequest"/> when it is wrong.</summary>
     protected abstract TRule Validate(string pattern, TBody body);
@@ -73,11 +79,8 @@ public abstract class NamespaceRuleEndpoints<TRule, TBody>(string suffix, INames
         context.Response.StatusCode = StatusCodes.Status204NoContent;
     }
 
-    private string Pattern(HttpContext context)
-    {
-        return RuleInput.RequirePattern(_target.Before(context, "target"));
-    }
+    private string Pattern(HttpContext context) => Pattern(context, _target);
 
-    private OciException NotFound(string pattern) =>
+    protected OciException NotFound(string pattern) =>
         new(OciErrorCode.NameUnknown, $"no {_suffix[1..]} rule for '{RuleInput.Shorten(pattern)}'", statusCode: StatusCodes.Status404NotFound);
 }

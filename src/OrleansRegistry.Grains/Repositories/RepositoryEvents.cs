@@ -21,7 +21,7 @@ internal static class RepositoryEvents
             MediaType = draft.MediaType,
             Size = draft.Size,
             Tag = draft.Tag,
-            Reason = draft.Reason,
+            Reason = draft.Reason ?? origin?.Reason,
             Actor = origin?.Actor ?? EventActor.Anonymous,
             Request = origin?.Request,
             Source = origin?.Source,

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Options;
+using OrleansRegistry.Contracts.Repositories;
 using OrleansRegistry.Grains;
 using OrleansRegistry.Grains.Events;
 using OrleansRegistry.Grains.Persistence;
@@ -56,6 +57,7 @@ public static class RegistryHost
         builder.Services.AddSingleton(sp => new ManifestBytesCache(sp.GetRequiredService<IOptions<RegistryOptions>>().Value.Cache.ManifestBytes));
         builder.Services.AddSingleton<WritePolicyGate>();
         builder.Services.AddSingleton<ManifestService>();
+        builder.Services.AddSingleton<IManifestDeletes, ManifestDeletes>();
         builder.Services.AddSingleton<BaseEndpoints>();
         builder.Services.AddSingleton<CatalogEndpoints>();
         builder.Services.AddSingleton<TagEndpoints>();

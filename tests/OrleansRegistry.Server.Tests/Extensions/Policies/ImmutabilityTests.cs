@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
-using System.Text;
 using OrleansRegistry.Extensions.Policies.Immutability;
 using OrleansRegistry.Server.Tests.Auth;
 using OrleansRegistry.Server.Tests.Infrastructure;
@@ -146,9 +145,7 @@ public sealed class ImmutabilityTests(PolicyServer fixture) : IClassFixture<Poli
     public async Task Bad_input_is_400_with_an_oci_error_body(string pattern, string body)
     {
         using var root = Root();
-        using var put = await root.PutAsync($"/api/v1/namespaces/{pattern}/immutability", new StringContent(body, Encoding.UTF8, "application/json"));
-        Assert.Equal(HttpStatusCode.BadRequest, put.StatusCode);
-        Assert.Equal("UNSUPPORTED", await put.ErrorCodeAsync());
+        await root.AssertPutIsBadRequestAsync($"/api/v1/namespaces/{pattern}/immutability", body);
     }
 
     [Fact]

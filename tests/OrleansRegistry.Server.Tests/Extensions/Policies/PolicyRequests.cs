@@ -53,6 +53,14 @@ public static class PolicyRequests
         }
     }
 
+    /// <summary>A PUT of <paramref name="body"/> (raw, as JSON) to a rule's <paramref name="path"/> is 400 with an OCI error body of code UNSUPPORTED.</summary>
+    public static async Task AssertPutIsBadRequestAsync(this HttpClient root, string path, string body)
+    {
+        using var put = await root.PutAsync(path, new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, put.StatusCode);
+        Assert.Equal("UNSUPPORTED", await put.ErrorCodeAsync());
+    }
+
     /// <summary>DELETE of a rule's <paramref name="path"/> is 204, then GET is 404 NAME_UNKNOWN.</summary>
     public static async Task DeleteRuleAsync(this HttpClient root, string path)
     {

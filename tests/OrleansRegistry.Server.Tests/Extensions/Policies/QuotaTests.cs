@@ -132,9 +132,7 @@ public sealed class QuotaTests(PolicyServer fixture, ITestOutputHelper output) :
     public async Task Bad_input_is_400_with_an_oci_error_body(string pattern, string body)
     {
         using var root = Root();
-        using var put = await root.PutAsync($"/api/v1/namespaces/{pattern}/quota", new StringContent(body, Encoding.UTF8, "application/json"));
-        Assert.Equal(HttpStatusCode.BadRequest, put.StatusCode);
-        Assert.Equal("UNSUPPORTED", await put.ErrorCodeAsync());
+        await root.AssertPutIsBadRequestAsync($"/api/v1/namespaces/{pattern}/quota", body);
     }
 
     [Fact]
