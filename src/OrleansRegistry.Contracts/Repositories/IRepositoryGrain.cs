@@ -9,9 +9,9 @@ namespace OrleansRegistry.Contracts.Repositories;
 /// referrers; reads interleave with each other and with a write awaiting storage, and see only
 /// persisted state. Writes are interleaving calls too: the grain runs them one at a time itself, so
 /// that a write waiting for its events to reach the event log does not hold back the next one.
-/// Version 1 added the lifecycle calls (holds, collect, tags-of, tag-history, rollback-tag,
-/// has-manifest, blob-sizes, footprints): during a rollout Orleans moves an activation of a silo that
-/// has only version 0 to one that has both.
+/// Version 1 added the lifecycle calls (garbage collection, tag history and rollback, quota counts,
+/// retention's reads): during a rollout Orleans moves an activation of a silo that has only version 0
+/// to one that has both.
 /// </summary>
 [Alias("repository"), Version(1)]
 public interface IRepositoryGrain : IGrainWithStringKey
