@@ -7,7 +7,7 @@ namespace OrleansRegistry.Contracts.Blobs;
 /// The blob index (key: digest): where the verified bytes of a digest are stored (a layer, a config,
 /// or a manifest's own bytes) and which repositories hold them. Used for dedup, mount without
 /// <c>from</c> and garbage collection. Version 1 added <see cref="RegisterFor"/>, version 2
-/// <see cref="RegisterIfStored"/>, <see cref="Link"/> and <see cref="Collect"/>: during a rollout
+/// <see cref="RegisterIfStored"/>, <see cref="Link"/>, <see cref="Collect"/> and <see cref="CollectRegistered"/>: during a rollout
 /// Orleans moves an activation of a silo that has only an older version to one that has the newer.
 /// </summary>
 [Alias("blob"), Version(2)]
@@ -58,6 +58,10 @@ public interface IBlobGrain : IGrainWithStringKey
     /// </summary>
     [Alias("collect")]
     Task<BlobCollection> Collect(StoredCopy copy, CollectionPolicy policy);
+
+    /// <summary><see cref="Collect"/> of the registered copy (a candidate's, between full listings); <see cref="BlobCollectionOutcome.Gone"/> when none is.</summary>
+    [Alias("collect-registered")]
+    Task<BlobCollection> CollectRegistered(CollectionPolicy policy);
 }
 
 /// <summary>A piece of stored content, as the storage listing shows it.</summary>
@@ -89,6 +93,9 @@ public enum BlobCollectionOutcome
 
     /// <summary>A copy that is not the registered one (redundant, or left by a crash), older than the grace period.</summary>
     OrphanDeleted,
+
+    /// <summary>Nothing registered is stored (already collected).</summary>
+    Gone,
 }
 
 [GenerateSerializer, Immutable, Alias("blob-collection")]
@@ -101,6 +108,15 @@ public sealed record BlobCollection
 
     /// <summary>Whether a deletion is an event (<c>blob.collect</c> of the repository that held the bytes last); else only the caller can tell of it.</summary>
     [Id(2)] public bool Logged { get; init; }
+
+    /// <summary>Bytes the deletion freed.</summary>
+    [Id(3)] public long Size { get; init; }
+
+    /// <summary>Kept because a repository holds it (no longer a candidate).</summary>
+    [Id(4)] public bool Held { get; init; }
+
+    /// <summary>Whether a candidate of garbage collection is settled by this: deleted, gone, or held again.</summary>
+    public bool Settled => Outcome is BlobCollectionOutcome.Deleted or BlobCollectionOutcome.Gone || Held;
 }
 
 [GenerateSerializer, Immutable]

@@ -62,8 +62,16 @@ public sealed class GarbageCollectorGrain(
         }
 
         var backfill = !state.State.Backfilled;
-        var run = await Task.Run(() => pass.RunAsync(trigger, dryRun, backfill, CancellationToken.None));
+
+        // Asked for, or due: the whole listing. Otherwise a pass costs what there is to collect.
+        var full = trigger == "admin" || state.State.LastFullSweepAt is not { } swept || clock.GetUtcNow() - swept >= options.Value.Grace;
+        var run = await Task.Run(() => pass.RunAsync(trigger, dryRun, backfill, full, CancellationToken.None));
         state.State.Backfilled |= backfill && run.Errors.Length == 0;
+        if (run.FullSweep && !dryRun && run.Errors.Length == 0)
+        {
+            state.State.LastFullSweepAt = run.StartedAt;
+        }
+
         state.State.Runs.Insert(0, run with { Items = [.. run.Items.Take(StoredItems)] });
         var keep = Math.Max(1, options.Value.History);
         if (state.State.Runs.Count > keep)

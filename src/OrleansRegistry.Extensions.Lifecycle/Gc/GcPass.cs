@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansRegistry.Contracts;
@@ -17,9 +18,11 @@ namespace OrleansRegistry.Extensions.Lifecycle.Gc;
 /// <item>every repository collects itself (<see cref="IRepositoryGrain.Collect"/>): untagged manifests
 /// where the namespace says so, then blob links nothing kept references and nobody touched for the grace
 /// period;</item>
-/// <item>every stored copy the storage lists goes to its digest's blob index
-/// (<see cref="IBlobGrain.Collect"/>), which drops repositories that no longer hold it and deletes bytes
-/// no repository held for the grace period, and copies that are not the registered one.</item>
+/// <item>every candidate (<see cref="IGcCandidatesGrain"/>: a blob whose last repository went) goes to its
+/// digest's blob index, which deletes bytes no repository held for the grace period; once per grace
+/// period instead every stored copy the storage lists does (<see cref="IBlobGrain.Collect"/>), which
+/// also drops repositories that no longer hold a digest and deletes copies that are not the
+/// registered one.</item>
 /// </list>
 /// The first pass of a registry also fills the blob index with the manifests stored before it had them,
 /// and sweeps only when that went through everywhere (an unregistered manifest would look orphaned).
@@ -36,7 +39,8 @@ public sealed class GcPass(
 
     private GcOptions Options => options.Value;
 
-    public async Task<GcRun> RunAsync(string trigger, bool dryRun, bool backfill, CancellationToken cancellationToken)
+    /// <param name="fullSweep">Go through the whole storage listing (orphans, and what the candidate set missed); else only the candidates.</param>
+    public async Task<GcRun> RunAsync(string trigger, bool dryRun, bool backfill, bool fullSweep, CancellationToken cancellationToken)
     {
         var started = new GcRun { Id = Guid.NewGuid().ToString("N"), StartedAt = clock.GetUtcNow(), Trigger = trigger, DryRun = dryRun };
         var tally = new GcTally();
@@ -51,9 +55,26 @@ public sealed class GcPass(
         }
         else
         {
-            await EachAsync("listing the stored blobs", store.ListContentAsync(cancellationToken), parallel, tally,
-                copy => CollectStoredAsync(copy, policy, tally));
+            var settled = new ConcurrentBag<string>();
+            var candidates = grains.GetGrain<IGcCandidatesGrain>(IGcCandidatesGrain.Key);
+            if (fullSweep)
+            {
+                await EachAsync("listing the stored blobs", store.ListContentAsync(cancellationToken), parallel, tally,
+                    content => CollectStoredAsync(content.Digest, content, policy, tally, settled));
+            }
+            else
+            {
+                await EachAsync("listing the candidates", (await candidates.List()).ToAsyncEnumerable(), parallel, tally,
+                    digest => CollectStoredAsync(digest, null, policy, tally, settled));
+            }
+
+            if (!policy.DryRun && !settled.IsEmpty)
+            {
+                await candidates.Remove([.. settled]);
+            }
         }
+
+        tally.FullSweep(fullSweep && !(backfill && tally.HasErrors));
 
         var run = tally.ToRun(started, clock.GetUtcNow());
         metrics.Completed(run);
@@ -115,31 +136,40 @@ public sealed class GcPass(
         }
     }
 
-    private async Task CollectStoredAsync(StoredContent content, CollectionPolicy policy, GcTally tally)
+    /// <summary>One stored copy as the listing shows it, or (<paramref name="content"/> null) a candidate's registered copy.</summary>
+    private async Task CollectStoredAsync(string digest, StoredContent? content, CollectionPolicy policy, GcTally tally, ConcurrentBag<string> settled)
     {
         tally.Seen();
         try
         {
-            var copy = new StoredCopy { Location = content.Location.Value, Length = content.Length, LastModified = content.LastModified };
-            var result = await grains.GetGrain<IBlobGrain>(content.Digest).Collect(copy, policy);
-            if (result.Outcome != BlobCollectionOutcome.Kept)
+            var index = grains.GetGrain<IBlobGrain>(digest);
+            var result = content is { } listed
+                ? await index.Collect(new StoredCopy { Location = listed.Location.Value, Length = listed.Length, LastModified = listed.LastModified }, policy)
+                : await index.CollectRegistered(policy);
+            if (result.Settled)
+            {
+                settled.Add(digest);
+            }
+
+            if (result.Outcome is BlobCollectionOutcome.Deleted or BlobCollectionOutcome.OrphanDeleted)
             {
                 var kind = result.Outcome == BlobCollectionOutcome.Deleted ? GcItemKinds.Blob : GcItemKinds.Orphan;
-                tally.Add(new GcItem { Kind = kind, Digest = content.Digest, Size = content.Length, Reason = result.Reason });
+                tally.Add(new GcItem { Kind = kind, Digest = digest, Size = result.Size, Reason = result.Reason });
                 if (!result.Logged && !policy.DryRun)
                 {
                     // No repository held it (an orphaned copy), so no repository's event tells of it.
                     foreach (var trail in audit)
                     {
-                        trail.RecordSystemAction(Origin.Actor.Name!, EventActions.BlobCollect, null, content.Digest, $"{result.Reason}; {content.Length} bytes at {content.Location}");
+                        trail.RecordSystemAction(Origin.Actor.Name!, EventActions.BlobCollect, null, digest,
+                            $"{result.Reason}; {result.Size} bytes{(content is { } at ? $" at {at.Location}" : "")}");
                     }
                 }
             }
         }
         catch (Exception error) when (error is not OperationCanceledException)
         {
-            logger.LogWarning(error, "gc: stored blob {Digest} at {Location} was not collected", content.Digest, content.Location);
-            tally.Error($"blob {content.Digest}: {error.Message}");
+            logger.LogWarning(error, "gc: stored blob {Digest} was not collected", digest);
+            tally.Error($"blob {digest}: {error.Message}");
         }
     }
 

@@ -25,11 +25,15 @@ public sealed record GcRun
     [Id(9)] public int OrphansDeleted { get; init; }
 
     [Id(10)] public long BytesReclaimed { get; init; }
+    /// <summary>Stored copies (a full sweep) or candidates looked at.</summary>
     [Id(11)] public int StoredBlobsSeen { get; init; }
     [Id(12)] public string[] Errors { get; init; } = [];
 
     /// <summary>What was deleted (or, in a dry run, would be), at most <see cref="GcPass.MaxItems"/>.</summary>
     [Id(13)] public GcItem[] Items { get; init; } = [];
+
+    /// <summary>Whether the run went through the whole storage listing (once per grace period), not only the candidates.</summary>
+    [Id(14)] public bool FullSweep { get; init; }
 
     public double DurationSeconds => (FinishedAt - StartedAt).TotalSeconds;
 }

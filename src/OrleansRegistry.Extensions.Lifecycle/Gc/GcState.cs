@@ -11,4 +11,7 @@ public sealed class GcState
 
     /// <summary>When the last scheduled run started: the next is due an interval later.</summary>
     [Id(2)] public DateTimeOffset? LastScheduledAt { get; set; }
+
+    /// <summary>When the last run that went through the whole storage listing started: the next is due a grace period later.</summary>
+    [Id(3)] public DateTimeOffset? LastFullSweepAt { get; set; }
 }

@@ -9,6 +9,9 @@ internal sealed class GcTally
     private readonly ConcurrentQueue<string> _errors = new();
     private int _repositories, _manifests, _unlinked, _deleted, _orphans, _seen;
     private long _bytes;
+    private bool _fullSweep;
+
+    public void FullSweep(bool done) => _fullSweep = done;
 
     public void Repository() => Interlocked.Increment(ref _repositories);
 
@@ -54,6 +57,7 @@ internal sealed class GcTally
         OrphansDeleted = _orphans,
         BytesReclaimed = _bytes,
         StoredBlobsSeen = _seen,
+        FullSweep = _fullSweep,
         Errors = [.. _errors.Take(100)],
         Items = [.. _items],
     };

@@ -85,6 +85,7 @@ public sealed class BlobGrain(
         {
             Drop([repository]);
             await state.WriteStateAsync();
+            await RegisterCandidateIfUnheldAsync();
         }
     }
 
@@ -102,20 +103,21 @@ public sealed class BlobGrain(
         {
             Drop(stale);
             await state.WriteStateAsync();
+            await RegisterCandidateIfUnheldAsync();
         }
 
         var holders = state.State.Repositories.Count - (policy.DryRun ? stale.Count : 0);
         if (copy.Location != state.State.Location)
         {
             return now - copy.LastModified < policy.Grace
-                ? Kept($"an unregistered copy, written {copy.LastModified:O}, within the grace period")
+                ? Kept("an unregistered copy within the grace period")
                 : await DeleteCopyAsync(copy, policy, BlobCollectionOutcome.OrphanDeleted,
                     $"gc: a copy that is not the registered one (redundant or left by a crash), written {copy.LastModified:O}");
         }
 
         if (holders > 0)
         {
-            return Kept($"held by {holders} repositories");
+            return new BlobCollection { Outcome = BlobCollectionOutcome.Kept, Reason = "held by a repository", Held = true };
         }
 
         var since = state.State.UnreferencedSince ?? now;
@@ -124,19 +126,29 @@ public sealed class BlobGrain(
             // Content from before garbage collection existed: its grace period starts now.
             state.State.UnreferencedSince = now;
             await state.WriteStateAsync();
+            await RegisterCandidateIfUnheldAsync();
         }
 
         return now - since < policy.Grace
-            ? Kept($"no repository holds it since {since:O}, within the grace period")
+            ? Kept("no repository holds it, within the grace period")
             : await DeleteCopyAsync(copy, policy, BlobCollectionOutcome.Deleted, $"gc: no repository holds it since {since:O}");
     }
+
+    public Task<BlobCollection> CollectRegistered(CollectionPolicy policy) =>
+        state.State.Location is { } location
+            ? Collect(new StoredCopy { Location = location, Length = state.State.Size, LastModified = DateTimeOffset.MinValue }, policy)
+            : Task.FromResult(new BlobCollection { Outcome = BlobCollectionOutcome.Gone, Reason = "no stored bytes" });
+
+    private Task RegisterCandidateIfUnheldAsync() => state.State.Repositories.Count == 0 && state.State.Location is not null
+        ? GrainFactory.GetGrain<IGcCandidatesGrain>(IGcCandidatesGrain.Key).Add(Digest)
+        : Task.CompletedTask;
 
     /// <summary>The state first (no registered location, collected), then the bytes.</summary>
     private async Task<BlobCollection> DeleteCopyAsync(StoredCopy copy, CollectionPolicy policy, BlobCollectionOutcome outcome, string reason)
     {
         if (policy.DryRun)
         {
-            return new BlobCollection { Outcome = outcome, Reason = reason };
+            return new BlobCollection { Outcome = outcome, Reason = reason, Size = copy.Length };
         }
 
         var registered = outcome == BlobCollectionOutcome.Deleted;
@@ -157,10 +169,10 @@ public sealed class BlobGrain(
             var collected = RepositoryEvents.Stamp(repository,
                 [new EventDraft(EventActions.BlobCollect, Digest, Size: copy.Length, Reason: reason)], Clock.GetUtcNow());
             await GrainFactory.GetGrain<IEventLogGrain>(EventPartitions.Of(repository)).Append(collected);
-            return new BlobCollection { Outcome = outcome, Reason = reason, Logged = true };
+            return new BlobCollection { Outcome = outcome, Reason = reason, Logged = true, Size = copy.Length };
         }
 
-        return new BlobCollection { Outcome = outcome, Reason = reason };
+        return new BlobCollection { Outcome = outcome, Reason = reason, Size = copy.Length };
     }
 
     /// <summary>Settled repositories named here that hold neither a link nor a manifest of this digest (left by a delete or a crash).</summary>

@@ -127,4 +127,28 @@ public sealed class BlobCollectionTests(RegistryClusterFixture fixture) : IClass
         Assert.False(await IsStoredAsync(copy));
         Assert.Null(await index.RegisterIfStored("team/app", copy.Location, copy.Length));
     }
+
+    [Fact]
+    public async Task A_blob_whose_last_repository_went_is_a_candidate_until_it_is_collected_from_its_registered_copy()
+    {
+        var (digest, index, copy) = await StoreAsync();
+        var repository = await HoldAsync(digest, index, copy);
+        var candidates = Registry.Client.GetGrain<IGcCandidatesGrain>(IGcCandidatesGrain.Key);
+        Registry.Clock.Advance(TimeSpan.FromMinutes(2));
+        await repository.UnlinkBlob(digest);
+
+        await index.RemoveRepository(repository.GetPrimaryKeyString());
+
+        Assert.Contains(digest, await candidates.List());
+        var young = await index.CollectRegistered(Policy);
+        Assert.Equal(BlobCollectionOutcome.Kept, young.Outcome);
+        Assert.False(young.Settled);
+        PassGrace();
+        var collected = await index.CollectRegistered(Policy);
+        Assert.Equal(BlobCollectionOutcome.Deleted, collected.Outcome);
+        Assert.Equal(copy.Length, collected.Size);
+        Assert.True(collected.Settled);
+        Assert.False(await IsStoredAsync(copy));
+        Assert.Equal(BlobCollectionOutcome.Gone, (await index.CollectRegistered(Policy)).Outcome);
+    }
 }
