@@ -51,42 +51,32 @@ public sealed class AzureAppendLogStore(BlobContainerClient container) : IAppend
 
     public async IAsyncEnumerable<AppendLogInfo> ListAsync(string prefix, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var pages = container.GetBlobsAsync(new GetBlobsOptions { Prefix = Prefix + AppendLogNames.CheckedPrefix(prefix) }, cancellationToken)
-            .ConfigureAwait(false).GetAsyncEnumerator();
-        try
+        var options = new GetBlobsOptions { Prefix = Prefix + AppendLogNames.CheckedPrefix(prefix) };
+        if (!await ContainerExistsAsync(cancellationToken).ConfigureAwait(false))
         {
-            while (true)
+            // Nothing was ever written.
+            yield break;
+        }
+
+        await foreach (var item in AzureListing.ListAsync(container, options, cancellationToken).ConfigureAwait(false))
+        {
+            var name = item.Name[Prefix.Length..];
+            if (AppendLogNames.IsValid(name))
             {
-                BlobItem item;
-                try
-                {
-                    if (!await pages.MoveNextAsync())
-                    {
-                        yield break;
-                    }
-
-                    item = pages.Current;
-                }
-                catch (RequestFailedException missing) when (AzureErrors.IsNotFound(missing))
-                {
-                    // No container yet: nothing was ever written.
-                    yield break;
-                }
-                catch (Exception exception) when (AzureErrors.IsAzureFailure(exception))
-                {
-                    throw AzureErrors.ToIOException(exception, "listing the logs", Prefix + prefix);
-                }
-
-                var name = item.Name[Prefix.Length..];
-                if (AppendLogNames.IsValid(name))
-                {
-                    yield return new AppendLogInfo(name, item.Properties.ContentLength ?? 0, item.Properties.LastModified ?? DateTimeOffset.MinValue);
-                }
+                yield return new AppendLogInfo(name, item.Properties.ContentLength ?? 0, AzureListing.LastWrite(item));
             }
         }
-        finally
+    }
+
+    private async Task<bool> ContainerExistsAsync(CancellationToken cancellationToken)
+    {
+        try
         {
-            await pages.DisposeAsync();
+            return await container.ExistsAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (AzureErrors.IsAzureFailure(exception))
+        {
+            throw AzureErrors.ToIOException(exception, "listing the logs", container.Name);
         }
     }
 
